@@ -1,0 +1,41 @@
+"""LeerID: an OpenID Connect identity provider for pupils of compulsory education."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from . import db, i18n, security_headers
+from .config import load_settings
+from .keystore import MissingKeysError, load_secrets
+from .views import home
+
+
+def create_app(config: Mapping[str, Mapping[str, Any]] | None = None) -> Flask:
+    """Build the LeerID application; `config` overrides the file and the environment."""
+    app = Flask(__name__)
+    settings = load_settings(config)
+    app.config["LEERID"] = settings
+    production = settings["server"]["environment"] == "production"
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=production,
+        SESSION_COOKIE_NAME="leerid_session",
+        MAX_CONTENT_LENGTH=64 * 1024 * 1024,
+    )
+    try:
+        # Key material may not exist yet: `leerid init` builds the app before creating it.
+        secrets = load_secrets(Path(settings["keys"]["directory"]))
+        app.config["SECRET_KEY"] = secrets.session_secret
+        app.extensions["leerid.secrets"] = secrets
+    except MissingKeysError:
+        pass
+    db.init_app(app)
+    i18n.init_app(app)
+    security_headers.init_app(app)
+    app.register_blueprint(home.blueprint)
+    return app

@@ -1,0 +1,31 @@
+"""Languages: Dutch (nl-BE) by default, English on request (?lang=en or Accept-Language)."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import Babel, get_locale
+
+LANGUAGES = ("nl", "en")
+
+
+def select_locale() -> str:
+    """?lang= (remembered in the session), else the browser's preference, else the default."""
+    default: str = current_app.config["LEERID"]["server"]["default_locale"]
+    if not has_request_context():
+        return default
+    asked = request.args.get("lang")
+    if asked in LANGUAGES:
+        session["lang"] = asked
+        return asked
+    if session.get("lang") in LANGUAGES:
+        return str(session["lang"])
+    best = request.accept_languages.best_match(LANGUAGES)
+    if best is None or best == "nl":
+        return default
+    return best
+
+
+def init_app(app: Flask) -> None:
+    """Attach Flask-Babel with our locale selector."""
+    Babel(app, locale_selector=select_locale, default_translation_directories="translations")
+    app.jinja_env.globals["get_locale"] = get_locale

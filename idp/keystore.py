@@ -1,0 +1,77 @@
+"""Symmetric key material under keys/: created once by `leerid init`, shared by all instances."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.fernet import Fernet, MultiFernet
+
+SECRETS_FILE = "secrets.json"
+
+
+class MissingKeysError(Exception):
+    """The keys directory has no key material yet."""
+
+
+@dataclass(frozen=True)
+class Secrets:
+    """The deployment's symmetric secrets; see keys/README.md."""
+
+    session_secret: str
+    national_number_hmac_key: bytes
+    encryption: MultiFernet
+
+    def national_number_hash(self, national_number: str) -> str:
+        """Keyed hash used to recognise a person across schools without storing the number."""
+        return hmac.new(
+            self.national_number_hmac_key, national_number.encode("ascii"), hashlib.sha256
+        ).hexdigest()
+
+    def encrypt(self, text: str) -> str:
+        """Encrypt a short text (authenticated, with the newest key)."""
+        return self.encryption.encrypt(text.encode("utf-8")).decode("ascii")
+
+    def decrypt(self, token: str) -> str:
+        """Decrypt a text encrypted by any of the configured keys."""
+        return self.encryption.decrypt(token.encode("ascii")).decode("utf-8")
+
+
+def ensure_secrets(directory: Path) -> bool:
+    """Create keys/secrets.json when it is missing; return True when it was created."""
+    path = directory / SECRETS_FILE
+    if path.exists():
+        return False
+    directory.mkdir(parents=True, exist_ok=True)
+    content = {
+        "session_secret": secrets.token_urlsafe(48),
+        "national_number_hmac_key": secrets.token_urlsafe(32),
+        "encryption_keys": [Fernet.generate_key().decode("ascii")],
+    }
+    # O_EXCL: two instances starting together must not overwrite each other's fresh keys.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "w") as handle:
+        json.dump(content, handle, indent=2)
+    return True
+
+
+def load_secrets(directory: Path) -> Secrets:
+    """Read keys/secrets.json, or explain how to create it."""
+    path = directory / SECRETS_FILE
+    try:
+        content = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise MissingKeysError(f"no key material in {directory}: run `leerid init` first") from None
+    return Secrets(
+        session_secret=content["session_secret"],
+        national_number_hmac_key=content["national_number_hmac_key"].encode("ascii"),
+        encryption=MultiFernet([Fernet(key) for key in content["encryption_keys"]]),
+    )

@@ -1,0 +1,27 @@
+"""The LeerID data model."""
+
+from .account import Account, AccountKind, AccountStatus, CredentialType, account_kind_for
+from .admin import AdminRole, AdminUser, admin_school
+from .audit import AuditEvent
+from .base import Base, utcnow
+from .pupil import Enrollment, Person
+from .school import EducationType, Province, School
+
+__all__ = [
+    "Account",
+    "AccountKind",
+    "AccountStatus",
+    "AdminRole",
+    "AdminUser",
+    "AuditEvent",
+    "Base",
+    "CredentialType",
+    "EducationType",
+    "Enrollment",
+    "Person",
+    "Province",
+    "School",
+    "account_kind_for",
+    "admin_school",
+    "utcnow",
+]

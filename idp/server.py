@@ -1,0 +1,40 @@
+"""Serve the app with gunicorn, started from the `leerid` command."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+
+class _Gunicorn(BaseApplication):
+    """Gunicorn with options from code instead of a config file or argv."""
+
+    def __init__(self, options: Mapping[str, Any], config: Mapping[str, Any] | None) -> None:
+        self.options = dict(options)
+        self.app_config = config
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        # Imported here so each worker builds its own app (and its own database pool).
+        from . import create_app
+
+        return create_app(self.app_config)
+
+
+def serve(host: str, port: int, workers: int, config: Mapping[str, Any] | None = None) -> None:
+    """Run gunicorn in the foreground until interrupted."""
+    options = {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "threads": 4,
+        "accesslog": "-",
+        "timeout": 60,
+    }
+    _Gunicorn(options, config).run()

@@ -1,0 +1,1 @@
+"""Web pages and endpoints of the identity provider."""

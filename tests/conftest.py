@@ -1,0 +1,171 @@
+"""Fixtures: an app on a fresh database per test, on SQLite (default) or PostgreSQL.
+
+Set TEST_DATABASE_URL to a PostgreSQL URL (for example
+postgresql+psycopg://postgres@127.0.0.1/test) to run the suite on PostgreSQL: a private
+database is created next to it for the run and dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+from flask import Flask
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from idp import create_app, schema
+from idp.cli import main as leerid_main
+from idp.db import get_database, get_session
+from idp.keystore import Secrets, ensure_secrets, load_secrets
+from idp.models import Base, Province, School
+from idp.signing_keys import ensure_signing_key
+
+TEST_DATABASE = os.environ.get("TEST_DATABASE_URL", "sqlite")
+# Fast Argon2 parameters: the tests exercise logic, the benchmarks measure cost.
+FAST_PASSWORDS = {"argon2_time_cost": 1, "argon2_memory_cost": 64, "argon2_parallelism": 1}
+
+
+def _postgres_database() -> Iterator[str]:
+    base = make_url(TEST_DATABASE)
+    name = f"leerid_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def template_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database with the migrated schema, made once per run."""
+    if TEST_DATABASE == "sqlite":
+        path = tmp_path_factory.mktemp("db") / "template.db"
+        url = f"sqlite:///{path}"
+        engine = create_engine(url)
+        schema.upgrade(engine)
+        engine.dispose()
+        yield url
+        return
+    databases = _postgres_database()
+    url = next(databases)
+    engine = create_engine(url)
+    schema.upgrade(engine)
+    engine.dispose()
+    yield url
+    next(databases, None)
+
+
+@pytest.fixture
+def database_url(template_database: str, tmp_path: Path) -> Iterator[str]:
+    """A database for one test: a copy of the SQLite template, or the emptied PG database."""
+    if template_database.startswith("sqlite"):
+        copy = tmp_path / "test.db"
+        shutil.copyfile(make_url(template_database).database or "", copy)
+        yield f"sqlite:///{copy}"
+        return
+    yield template_database
+    engine = create_engine(template_database)
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def keys_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Key material shared by the whole run."""
+    directory = tmp_path_factory.mktemp("keys")
+    ensure_secrets(directory)
+    ensure_signing_key(directory)
+    return directory
+
+
+@pytest.fixture
+def settings(database_url: str, keys_dir: Path, tmp_path: Path) -> dict[str, dict[str, Any]]:
+    """The configuration overrides every test app is built with."""
+    return {
+        "server": {"instance_dir": str(tmp_path / "instance")},
+        "database": {"url": database_url},
+        "keys": {"directory": str(keys_dir)},
+        "passwords": dict(FAST_PASSWORDS),
+    }
+
+
+@pytest.fixture
+def app(settings: dict[str, dict[str, Any]]) -> Iterator[Flask]:
+    """The app, with an app context pushed for the test."""
+    app = create_app(settings)
+    app.config["TESTING"] = True
+    with app.app_context():
+        yield app
+    get_database(app).engine.dispose()
+
+
+@pytest.fixture
+def session(app: Flask) -> Session:
+    """The app context's database session."""
+    return get_session()
+
+
+@pytest.fixture
+def secrets(keys_dir: Path) -> Secrets:
+    """The test run's key material."""
+    return load_secrets(keys_dir)
+
+
+@pytest.fixture
+def client(app: Flask) -> Any:
+    """A test client for the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def leerid(
+    settings: dict[str, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., Result]:
+    """Run a `leerid` sub-command against the test database, as an operator would."""
+    monkeypatch.delenv("LEERID_CONFIG", raising=False)
+    monkeypatch.setenv("LEERID_DATABASE_URL", settings["database"]["url"])
+    monkeypatch.setenv("LEERID_KEYS_DIRECTORY", settings["keys"]["directory"])
+    monkeypatch.setenv("LEERID_SERVER_INSTANCE_DIR", settings["server"]["instance_dir"])
+    for name, value in settings["passwords"].items():
+        monkeypatch.setenv(f"LEERID_PASSWORDS_{name.upper()}", str(value))
+
+    def run(*args: str, input: str | None = None) -> Result:
+        return CliRunner().invoke(leerid_main, list(args), input=input, catch_exceptions=False)
+
+    return run
+
+
+@pytest.fixture
+def make_school(session: Session) -> Callable[..., School]:
+    """Create a school (committed), with sensible defaults."""
+    counter = iter(range(100000, 999999))
+
+    def make(
+        instellingsnummer: str | None = None,
+        name: str = "Basisschool De Regenboog",
+        province: Province = Province.ANTWERPEN,
+    ) -> School:
+        school = School(
+            instellingsnummer=instellingsnummer or str(next(counter)),
+            name=name,
+            province=province,
+        )
+        session.add(school)
+        session.commit()
+        return school
+
+    return make
