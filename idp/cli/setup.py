@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from ..db import get_database
 from ..keystore import load_secrets
 from ..provisioning import initialise
 from ..server import serve as run_server
@@ -41,5 +40,4 @@ def serve(host: str, port: int, workers: int) -> None:
     """Serve LeerID with the configured database (run `leerid init` first)."""
     with app_context() as app:
         load_secrets(Path(app.config["LEERID"]["keys"]["directory"]))
-        get_database(app).engine.dispose()
     run_server(host=host, port=port, workers=workers)

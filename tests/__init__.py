@@ -1,0 +1,1 @@
+"""LeerID test suite."""
