@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from babel.messages.mofile import read_mo
@@ -41,6 +42,4 @@ def test_placeholders_survive_translation():
 
 
 def _placeholders(text: str) -> list[str]:
-    import re
-
     return re.findall(r"%\(\w+\)s", text)
