@@ -105,12 +105,19 @@ def settings(database_url: str, keys_dir: Path, tmp_path: Path) -> dict[str, dic
 
 @pytest.fixture
 def app(settings: dict[str, dict[str, Any]]) -> Iterator[Flask]:
-    """The app, with an app context pushed for the test."""
+    """The served app; the test's own code runs in the app context of a twin.
+
+    Flask reuses a pushed app context for test-client requests of the same app, which
+    would share `g` (database session, CSRF token) between requests. With the twin, each
+    request gets a fresh context, as in production.
+    """
     app = create_app(settings)
     app.config["TESTING"] = True
-    with app.app_context():
+    twin = create_app(settings)
+    with twin.app_context():
         yield app
     get_database(app).engine.dispose()
+    get_database(twin).engine.dispose()
 
 
 @pytest.fixture
