@@ -36,5 +36,7 @@ def serve(host: str, port: int, workers: int, config: Mapping[str, Any] | None =
         "threads": 4,
         "accesslog": "-",
         "timeout": 60,
+        # No runtime control socket: it lives in $HOME and would be shared by instances.
+        "control_socket_disable": True,
     }
     _Gunicorn(options, config).run()

@@ -1,0 +1,192 @@
+"""Seed the demo data into an empty database and tell a newcomer how to log in.
+
+The demo's passwords are derived from this installation's key material (HMAC of the
+session secret), not generated at random: only hashes are stored, and a newcomer who
+starts `leerid demo` again tomorrow should still see working credentials. They are not
+hard-coded either: each installation has its own, known only to whoever can read keys/.
+A password that no longer matches (the pupil chose their own) is reported as changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from ..keystore import Secrets
+from ..models import (
+    Account,
+    AccountStatus,
+    AdminRole,
+    AdminUser,
+    EducationType,
+    Enrollment,
+    Person,
+    School,
+)
+from ..passwords import READABLE_ALPHABET, verify_secret
+from ..services.accounts import TEMPORARY_PASSWORD_LENGTH, create_account
+from ..services.admins import create_admin
+from .data import SCHOOLS, DemoPerson, demo_people
+
+ACTOR = "demo"
+SUPER_ADMIN = "admin"
+SCHOOL_ADMIN = "schoolbeheerder"
+SCHOOL_ADMIN_SCHOOLS = ("990101", "990606")
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    """A username, its password (None when changed since seeding) and who it is."""
+
+    username: str
+    password: str | None
+    description: str
+
+
+@dataclass(frozen=True)
+class DemoInfo:
+    """What `leerid demo` prints: whether it seeded now, and logins to try."""
+
+    seeded: bool
+    admins: tuple[DemoLogin, ...]
+    pupils: tuple[DemoLogin, ...]
+
+
+def demo_secret(secrets: Secrets, label: str, length: int) -> str:
+    """A password for `label`, the same on every run of this installation."""
+    key = secrets.session_secret.encode("utf-8")
+    chosen: list[str] = []
+    block = 0
+    # Rejection sampling keeps every character equally likely.
+    limit = 256 - 256 % len(READABLE_ALPHABET)
+    while len(chosen) < length:
+        message = f"leerid-demo\x00{label}\x00{block}".encode()
+        digest = hmac.new(key, message, hashlib.sha256).digest()
+        chosen.extend(READABLE_ALPHABET[b % len(READABLE_ALPHABET)] for b in digest if b < limit)
+        block += 1
+    return "".join(chosen[:length])
+
+
+def _admin_password(secrets: Secrets, username: str) -> str:
+    text = demo_secret(secrets, f"admin:{username}", 20)
+    return "-".join(text[i : i + 5] for i in range(0, 20, 5))
+
+
+def _pupil_password(secrets: Secrets, key: str) -> str:
+    return demo_secret(secrets, f"pupil:{key}", TEMPORARY_PASSWORD_LENGTH)
+
+
+def seed_demo(session: Session, secrets: Secrets) -> DemoInfo:
+    """Seed the demo into a database without schools, admins or pupils; else add nothing."""
+    occupied = session.scalar(
+        select(exists(select(School.id)) | exists(select(AdminUser.id)) | exists(select(Person.id)))
+    )
+    if not occupied:
+        _seed(session, secrets)
+    return _info(session, secrets, seeded=not occupied)
+
+
+def _seed(session: Session, secrets: Secrets) -> None:
+    schools = {
+        spec.instellingsnummer: School(
+            instellingsnummer=spec.instellingsnummer, name=spec.name, province=spec.province
+        )
+        for spec in SCHOOLS
+    }
+    session.add_all(schools.values())
+    for spec in demo_people():
+        _seed_person(session, secrets, spec, schools)
+    create_admin(
+        session,
+        SUPER_ADMIN,
+        role=AdminRole.SUPER_ADMIN,
+        display_name="Demo: departement Onderwijs",
+        actor=ACTOR,
+        password=_admin_password(secrets, SUPER_ADMIN),
+    )
+    create_admin(
+        session,
+        SCHOOL_ADMIN,
+        role=AdminRole.SCHOOL_ADMIN,
+        schools=SCHOOL_ADMIN_SCHOOLS,
+        display_name="Demo: LeerID-beheerder",
+        actor=ACTOR,
+        password=_admin_password(secrets, SCHOOL_ADMIN),
+    )
+
+
+def _seed_person(
+    session: Session, secrets: Secrets, spec: DemoPerson, schools: dict[str, School]
+) -> None:
+    number = spec.national_number
+    person = Person(
+        first_name=spec.first_name,
+        last_name=spec.last_name,
+        birth_date=spec.birth_date,
+        national_number_hash=secrets.national_number_hash(number) if number else None,
+        national_number_encrypted=secrets.encrypt(number) if number else None,
+    )
+    # Enrolled first and ended afterwards, so that a pupil who has left since can still
+    # have been given an account while they were at school.
+    enrollments = [
+        Enrollment(
+            person=person,
+            school=schools[e.school],
+            stamnummer=e.stamnummer,
+            administrative_group=e.administrative_group,
+            grade=e.grade,
+            education_type=e.education_type,
+            start_date=e.start_date,
+        )
+        for e in spec.enrollments
+    ]
+    session.add(person)
+    session.flush()
+    if spec.account is not None:
+        password = _pupil_password(secrets, spec.key)
+        created = create_account(session, person, password=password, actor=ACTOR)
+        created.account.status = spec.account
+    for enrollment, e in zip(enrollments, spec.enrollments, strict=True):
+        enrollment.end_date = e.end_date
+    session.flush()
+
+
+def _info(session: Session, secrets: Secrets, seeded: bool) -> DemoInfo:
+    admins = []
+    for username in (SUPER_ADMIN, SCHOOL_ADMIN):
+        admin = session.scalar(select(AdminUser).where(AdminUser.username == username))
+        if admin is not None:
+            password = _admin_password(secrets, username)
+            valid = verify_secret(admin.password_hash, password)
+            admins.append(DemoLogin(username, password if valid else None, str(admin.role)))
+    return DemoInfo(seeded=seeded, admins=tuple(admins), pupils=_pupil_logins(session, secrets))
+
+
+def _pupil_logins(session: Session, secrets: Secrets) -> tuple[DemoLogin, ...]:
+    """The first pupil with an account of each school and education type, if still there."""
+    firsts: dict[tuple[str, EducationType], DemoPerson] = {}
+    for spec in demo_people():
+        first = spec.enrollments[0]
+        if spec.account is AccountStatus.ACTIVE and first.end_date is None:
+            firsts.setdefault((first.school, first.education_type), spec)
+    names = {school.instellingsnummer: school.name for school in SCHOOLS}
+    shown = []
+    for (number, kind), spec in firsts.items():
+        account = session.scalar(
+            select(Account)
+            .join(Enrollment, Enrollment.person_id == Account.person_id)
+            .join(School, School.id == Enrollment.school_id)
+            .where(School.instellingsnummer == number)
+            .where(Enrollment.stamnummer == spec.enrollments[0].stamnummer)
+        )
+        if account is None:
+            continue
+        password = _pupil_password(secrets, spec.key)
+        valid = verify_secret(account.password_hash, password)
+        description = f"{names[number]}, {kind.value.replace('_', ' ')} ({account.kind})"
+        shown.append(DemoLogin(account.username, password if valid else None, description))
+    return tuple(shown)

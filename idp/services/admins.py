@@ -1,0 +1,134 @@
+"""Administrators of the Schoolloket, and the audit trail their actions leave.
+
+Services flush but never commit: the caller (a view or a command) owns the transaction,
+so an action and its audit event are stored together or not at all.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..models import AdminRole, AdminUser, AuditEvent, School
+from ..passwords import hash_secret, random_secret
+
+log = logging.getLogger(__name__)
+
+# Who did something: a logged-in administrator, or a name such as "cli" or "demo".
+Actor = AdminUser | str
+
+ADMIN_USERNAME = re.compile(r"[a-z0-9][a-z0-9._@-]{0,99}")
+ADMIN_PASSWORD_GROUPS = 4
+ADMIN_PASSWORD_GROUP_LENGTH = 5
+
+
+class AdminError(ValueError):
+    """An administrator cannot be created as asked; the message says why."""
+
+
+@dataclass(frozen=True)
+class CreatedAdmin:
+    """A new administrator and the password, which is shown once and stored only hashed."""
+
+    admin: AdminUser
+    password: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON form `leerid admin add --json` prints."""
+        return {
+            "username": self.admin.username,
+            "password": self.password,
+            "role": str(self.admin.role),
+            "schools": [school.instellingsnummer for school in self.admin.schools],
+        }
+
+
+def record_event(
+    session: Session,
+    actor: Actor,
+    action: str,
+    *,
+    school_id: int | None = None,
+    details: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event to the audit trail."""
+    event = AuditEvent(
+        actor=actor.username if isinstance(actor, AdminUser) else actor,
+        actor_admin_id=actor.id if isinstance(actor, AdminUser) else None,
+        action=action,
+        school_id=school_id,
+        details=details or {},
+    )
+    session.add(event)
+    return event
+
+
+def admin_password() -> str:
+    """A strong generated password: 4 groups of 5 readable characters (about 98 bits)."""
+    groups = (random_secret(ADMIN_PASSWORD_GROUP_LENGTH) for _ in range(ADMIN_PASSWORD_GROUPS))
+    return "-".join(groups)
+
+
+def create_admin(
+    session: Session,
+    username: str,
+    *,
+    role: AdminRole = AdminRole.SCHOOL_ADMIN,
+    schools: Iterable[str] = (),
+    display_name: str = "",
+    actor: Actor,
+    password: str | None = None,
+) -> CreatedAdmin:
+    """Create an administrator with a generated password (or the given one, for the demo)."""
+    username = username.strip().lower()
+    if not ADMIN_USERNAME.fullmatch(username):
+        raise AdminError(
+            f"invalid username {username!r}: use 1 to 100 lower-case letters, digits "
+            "and . _ @ -, starting with a letter or digit"
+        )
+    taken = select(func.count()).select_from(AdminUser).where(AdminUser.username == username)
+    if session.scalar(taken):
+        raise AdminError(f"an administrator named {username!r} already exists")
+    chosen = _schools(session, role, list(dict.fromkeys(schools)))
+    secret = password or admin_password()
+    admin = AdminUser(
+        username=username,
+        display_name=display_name.strip(),
+        password_hash=hash_secret(secret),
+        role=role,
+        schools=chosen,
+    )
+    session.add(admin)
+    session.flush()
+    numbers = [school.instellingsnummer for school in chosen]
+    record_event(
+        session,
+        actor,
+        "admin.create",
+        school_id=chosen[0].id if len(chosen) == 1 else None,
+        details={"admin_id": admin.id, "username": username, "role": str(role), "schools": numbers},
+    )
+    log.info("administrator %s (%s) created for schools %s", username, role, numbers)
+    return CreatedAdmin(admin=admin, password=secret)
+
+
+def _schools(session: Session, role: AdminRole, numbers: list[str]) -> list[School]:
+    """The schools a new administrator manages: required for, and only for, school admins."""
+    if role is AdminRole.SUPER_ADMIN:
+        if numbers:
+            raise AdminError("a super admin manages every school: do not name schools")
+        return []
+    if not numbers:
+        raise AdminError("a school admin needs at least one school (--school INSTNR)")
+    found = session.scalars(select(School).where(School.instellingsnummer.in_(numbers))).all()
+    by_number = {school.instellingsnummer: school for school in found}
+    missing = [number for number in numbers if number not in by_number]
+    if missing:
+        raise AdminError(f"no school with instellingsnummer {', '.join(missing)}")
+    return [by_number[number] for number in numbers]

@@ -1,0 +1,197 @@
+"""The demo: seeding is realistic and idempotent, and `leerid demo` serves a working site."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+
+import pytest
+from sqlalchemy import func, select
+
+from idp.demo import seed_demo
+from idp.demo.data import SCHOOLS, demo_people
+from idp.models import (
+    Account,
+    AccountStatus,
+    AdminRole,
+    AdminUser,
+    AuditEvent,
+    EducationType,
+    Enrollment,
+    Person,
+    School,
+)
+from idp.national_number import parse_national_number
+from idp.passwords import verify_secret
+
+TABLES = (School, Person, Enrollment, Account, AdminUser, AuditEvent)
+
+
+def counts(session):
+    return {
+        model.__name__: session.scalar(select(func.count()).select_from(model)) for model in TABLES
+    }
+
+
+@pytest.fixture
+def seeded(session, secrets):
+    info = seed_demo(session, secrets)
+    session.commit()
+    return info
+
+
+def test_seeding_is_idempotent(session, secrets, seeded):
+    assert seeded.seeded is True
+    before = counts(session)
+    again = seed_demo(session, secrets)
+    session.commit()
+    assert again.seeded is False
+    assert counts(session) == before
+
+
+def test_seeded_data_matches_the_demo_description(session, seeded):
+    people = demo_people()
+    assert counts(session)["Person"] == len(people)
+    assert counts(session)["School"] == len(SCHOOLS)
+    provinces = {school.province for school in session.scalars(select(School))}
+    assert len(provinces) == len(SCHOOLS)
+    with_account = sum(1 for p in people if p.account is not None)
+    assert counts(session)["Account"] == with_account
+    assert 0 < with_account < len(people)
+    names = {(p.first_name, p.last_name) for p in session.scalars(select(Person))}
+    for name in [("Noëlla", "Van den Broeck"), ("Çağan", "Yılmaz"), ("Zoë", "D'Hondt")]:
+        assert name in names
+    usernames = session.scalars(select(Account.username)).all()
+    assert "noella.vandenbroeck" in usernames and "cagan.yilmaz" in usernames
+    assert all(u.isascii() and u == u.lower() and "@" not in u for u in usernames)
+
+
+def test_national_numbers_are_valid_hashed_and_encrypted(session, secrets, seeded):
+    persons = session.scalars(select(Person)).all()
+    official = [p for p in persons if p.has_official_data]
+    assert 0 < len(official) < len(persons)
+    for person in official:
+        number = parse_national_number(secrets.decrypt(person.national_number_encrypted))
+        assert secrets.national_number_hash(number.digits) == person.national_number_hash
+        assert number.birth_date == person.birth_date
+    expected = sum(1 for p in demo_people() if p.national_number is None)
+    assert len(persons) - len(official) == expected
+
+
+def test_demo_logins_work(session, seeded):
+    roles = {login.username: login.description for login in seeded.admins}
+    assert roles == {"admin": "super_admin", "schoolbeheerder": "school_admin"}
+    for login in seeded.admins:
+        admin = session.scalars(select(AdminUser).where(AdminUser.username == login.username)).one()
+        assert verify_secret(admin.password_hash, login.password)
+    school_admin = session.scalars(
+        select(AdminUser).where(AdminUser.role == AdminRole.SCHOOL_ADMIN)
+    )
+    assert len(school_admin.one().schools) >= 1
+    assert len(seeded.pupils) >= 3
+    for login in seeded.pupils:
+        account = session.scalars(select(Account).where(Account.username == login.username)).one()
+        assert verify_secret(account.password_hash, login.password)
+        assert account.status is AccountStatus.ACTIVE
+
+
+def test_logins_are_the_same_on_the_next_run(session, secrets, seeded):
+    again = seed_demo(session, secrets)
+    assert again.admins == seeded.admins
+    assert again.pupils == seeded.pupils
+    assert all(login.password for login in again.admins + again.pupils)
+
+
+def test_a_database_with_other_data_is_left_alone(session, secrets, make_school):
+    make_school("123456")
+    info = seed_demo(session, secrets)
+    assert (info.seeded, info.admins, info.pupils) == (False, (), ())
+    assert counts(session)["School"] == 1
+
+
+def expected_coverage():
+    """Pupils and accounts per education type, computed from the seeding data."""
+    pupils, accounts = Counter(), Counter()
+    for person in demo_people():
+        types = {e.education_type for e in person.enrollments if e.end_date is None}
+        for kind in types:
+            pupils[kind] += 1
+            accounts[kind] += person.account is AccountStatus.ACTIVE
+    return pupils, accounts
+
+
+def test_stats_match_the_seeded_data(leerid, seeded):
+    result = leerid("stats", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    pupils, accounts = expected_coverage()
+    for kind in EducationType:
+        row = data["education_types"][kind.value]
+        assert (row["pupils"], row["accounts"]) == (pupils[kind], accounts[kind]), kind
+    assert len({row["coverage"] for row in data["education_types"].values()}) >= 4
+    current = [p for p in demo_people() if any(e.end_date is None for e in p.enrollments)]
+    assert data["total"]["pupils"] == len(current)
+    assert data["total"]["accounts"] == sum(p.account is AccountStatus.ACTIVE for p in current)
+
+
+def test_demo_refuses_a_production_configuration(leerid, monkeypatch):
+    monkeypatch.setenv("LEERID_SERVER_ENVIRONMENT", "production")
+    monkeypatch.setenv("LEERID_SERVER_ISSUER", "https://leerid.example.be")
+    result = leerid("demo", "--port", "5999")
+    assert result.exit_code == 1
+    assert "refuses to run when server.environment is production" in result.output
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def get_page(port):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+    try:
+        connection.request("GET", "/")
+        response = connection.getresponse()
+        return response.status, response.read().decode("utf-8")
+    finally:
+        connection.close()
+
+
+@pytest.mark.slow
+def test_leerid_demo_serves_the_site(tmp_path):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEERID_")}
+    env.update(LEERID_PASSWORDS_ARGON2_MEMORY_COST="64", LEERID_PASSWORDS_ARGON2_TIME_COST="1")
+    command = [sys.executable, "-m", "idp.cli", "demo", "--port", str(port)]
+    log = tmp_path / "demo.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=output, stderr=output)
+        try:
+            deadline = time.monotonic() + 60
+            page = None
+            while page is None and time.monotonic() < deadline:
+                assert process.poll() is None, log.read_text()
+                try:
+                    page = get_page(port)
+                except OSError:
+                    time.sleep(0.3)
+            assert page is not None, log.read_text()
+        finally:
+            process.terminate()
+            returncode = process.wait(timeout=30)
+    status, body = page
+    assert status == 200
+    assert "Eén login voor al je schoolapps" in body
+    assert returncode == 0, log.read_text()
+    text = log.read_text()
+    assert f"http://127.0.0.1:{port}" in text
+    assert "admin " in text and "leerid stats" in text
+    assert (tmp_path / "instance" / "leerid.db").exists()
+    assert (tmp_path / "keys" / "secrets.json").exists()
