@@ -7,11 +7,14 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask_wtf import CSRFProtect
 
-from . import db, i18n, security_headers
+from . import db, i18n, oauth, security_headers
 from .config import load_settings
 from .keystore import MissingKeysError, load_secrets
-from .views import home
+from .views import home, login, logout, oidc
+
+csrf = CSRFProtect()
 
 
 def create_app(config: Mapping[str, Mapping[str, Any]] | None = None) -> Flask:
@@ -37,5 +40,14 @@ def create_app(config: Mapping[str, Mapping[str, Any]] | None = None) -> Flask:
     db.init_app(app)
     i18n.init_app(app)
     security_headers.init_app(app)
+    csrf.init_app(app)
+    oauth.init_app(app)
     app.register_blueprint(home.blueprint)
+    app.register_blueprint(login.blueprint)
+    # RP-initiated logout may arrive as a POST from the app; it checks its own form.
+    csrf.exempt(logout.blueprint)
+    app.register_blueprint(logout.blueprint)
+    # Protocol endpoints authenticate the client, not a browser session: no CSRF token.
+    csrf.exempt(oidc.blueprint)
+    app.register_blueprint(oidc.blueprint)
     return app

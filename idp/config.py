@@ -48,6 +48,15 @@ SCHEMA: dict[str, dict[str, Key]] = {
     },
     "keys": {
         "directory": Key(str, "keys"),
+        "rotation_delay": Key(int, 86400, minimum=0),
+    },
+    "tokens": {
+        "authorization_code_lifetime": Key(int, 60, minimum=1),
+        "access_token_lifetime": Key(int, 600, minimum=1),
+        "id_token_lifetime": Key(int, 600, minimum=1),
+        "refresh_token_lifetime": Key(int, 30 * 86400, minimum=1),
+        "sso_session_lifetime": Key(int, 8 * 3600, minimum=60),
+        "backchannel_logout_timeout": Key(int, 3, minimum=1),
     },
     "passwords": {
         "argon2_time_cost": Key(int, 2, minimum=1),

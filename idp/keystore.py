@@ -9,6 +9,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cryptography.fernet import Fernet, MultiFernet
 
@@ -25,6 +26,7 @@ class Secrets:
 
     session_secret: str
     national_number_hmac_key: bytes
+    pairwise_subject_key: bytes
     encryption: MultiFernet
 
     def national_number_hash(self, national_number: str) -> str:
@@ -42,24 +44,39 @@ class Secrets:
         return self.encryption.decrypt(token.encode("ascii")).decode("utf-8")
 
 
-def ensure_secrets(directory: Path) -> bool:
-    """Create keys/secrets.json when it is missing; return True when it was created."""
-    path = directory / SECRETS_FILE
-    if path.exists():
-        return False
-    directory.mkdir(parents=True, exist_ok=True)
-    content = {
+def _new_secrets() -> dict[str, Any]:
+    return {
         "session_secret": secrets.token_urlsafe(48),
         "national_number_hmac_key": secrets.token_urlsafe(32),
+        "pairwise_subject_key": secrets.token_urlsafe(32),
         "encryption_keys": [Fernet.generate_key().decode("ascii")],
     }
+
+
+def ensure_secrets(directory: Path) -> bool:
+    """Create keys/secrets.json, or add entries a newer version needs; True if written."""
+    path = directory / SECRETS_FILE
+    fresh = _new_secrets()
+    if path.exists():
+        current = json.loads(path.read_text())
+        missing = {name: value for name, value in fresh.items() if name not in current}
+        if not missing:
+            return False
+        # Existing entries are never replaced: they identify pupils and decrypt data.
+        temporary = path.with_suffix(".tmp")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump({**current, **missing}, handle, indent=2)
+        os.replace(temporary, path)
+        return True
+    directory.mkdir(parents=True, exist_ok=True)
     # O_EXCL: two instances starting together must not overwrite each other's fresh keys.
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         return False
     with os.fdopen(fd, "w") as handle:
-        json.dump(content, handle, indent=2)
+        json.dump(fresh, handle, indent=2)
     return True
 
 
@@ -73,5 +90,6 @@ def load_secrets(directory: Path) -> Secrets:
     return Secrets(
         session_secret=content["session_secret"],
         national_number_hmac_key=content["national_number_hmac_key"].encode("ascii"),
+        pairwise_subject_key=content["pairwise_subject_key"].encode("ascii"),
         encryption=MultiFernet([Fernet(key) for key in content["encryption_keys"]]),
     )

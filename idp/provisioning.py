@@ -11,7 +11,7 @@ from sqlalchemy.engine import make_url
 from . import schema
 from .db import get_database
 from .keystore import ensure_secrets
-from .signing_keys import ensure_signing_key
+from .signing_keys import ensure_signing_keys
 
 
 def initialise(app: Flask) -> dict[str, Any]:
@@ -26,7 +26,5 @@ def initialise(app: Flask) -> dict[str, Any]:
     created = []
     if ensure_secrets(keys):
         created.append(str(keys / "secrets.json"))
-    signing = ensure_signing_key(keys)
-    if signing:
-        created.append(str(signing))
+    created.extend(str(path) for path in ensure_signing_keys(keys))
     return {"database": url.render_as_string(hide_password=True), "keys_created": created}

@@ -26,7 +26,7 @@ from idp.cli import main as leerid_main
 from idp.db import get_database, get_session
 from idp.keystore import Secrets, ensure_secrets, load_secrets
 from idp.models import Base, Province, School
-from idp.signing_keys import ensure_signing_key
+from idp.signing_keys import ensure_signing_keys
 
 TEST_DATABASE = os.environ.get("TEST_DATABASE_URL", "sqlite")
 # Fast Argon2 parameters: the tests exercise logic, the benchmarks measure cost.
@@ -88,7 +88,7 @@ def keys_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Key material shared by the whole run."""
     directory = tmp_path_factory.mktemp("keys")
     ensure_secrets(directory)
-    ensure_signing_key(directory)
+    ensure_signing_keys(directory)
     return directory
 
 

@@ -20,7 +20,8 @@ def test_init_creates_schema_and_keys_then_changes_nothing(leerid, monkeypatch, 
     assert first.exit_code == 0, first.output
     created = json.loads(first.output)["keys_created"]
     assert str(keys / "secrets.json") in created
-    assert len([path for path in created if "/signing/" in path]) == 1
+    signing = sorted(path.rsplit("-", 2)[1] for path in created if "/signing/" in path)
+    assert signing == ["es256", "rs256"]
     assert "person" in inspect(create_engine(f"sqlite:///{database}")).get_table_names()
     assert stat.S_IMODE((keys / "secrets.json").stat().st_mode) == 0o600
     load_secrets(keys)

@@ -4,10 +4,17 @@ from .account import Account, AccountKind, AccountStatus, CredentialType, accoun
 from .admin import AdminRole, AdminUser, admin_school
 from .audit import AuditEvent
 from .base import Base, utcnow
+from .oauth import AuthorizationCode, ClaimRelease, Client, LoginSession, Token, UsedOnce
 from .pupil import Enrollment, Person
 from .school import EducationType, Province, School
 
 __all__ = [
+    "AuthorizationCode",
+    "ClaimRelease",
+    "Client",
+    "LoginSession",
+    "Token",
+    "UsedOnce",
     "Account",
     "AccountKind",
     "AccountStatus",

@@ -1,0 +1,81 @@
+"""Which claims a pupil's token carries, per scope (documented in docs/claims.md).
+
+A client only receives scopes it is allowed (Client.get_allowed_scope drops the rest), and
+the national number is never a claim.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Account, Client, Enrollment
+from .subjects import pairwise_uuid
+
+SUPPORTED_SCOPES = ("openid", "profile", "school", "email", "ov_leerling")
+CLAIMS_BY_SCOPE = {
+    "profile": ("given_name", "family_name", "name", "preferred_username", "locale"),
+    "school": ("school_number", "school_name", "class", "grade", "education_type"),
+    "email": ("email", "email_verified"),
+    "ov_leerling": (
+        "school_number",
+        "school_name",
+        "class",
+        "grade",
+        "education_type",
+        "ov_orgcode",
+        "ov_orgnaam",
+        "ov_leerid_uuid",
+    ),
+}
+SUPPORTED_CLAIMS = ("sub", "sid", "auth_time", "acr", "amr", "nonce") + tuple(
+    dict.fromkeys(c for claims in CLAIMS_BY_SCOPE.values() for c in claims)
+)
+
+
+def current_enrollment(session: Session, account: Account) -> Enrollment | None:
+    """The pupil's most recent active enrollment (pupils rarely have two at once)."""
+    return session.scalars(
+        select(Enrollment)
+        .where(Enrollment.person_id == account.person_id, Enrollment.end_date.is_(None))
+        .order_by(Enrollment.start_date.desc(), Enrollment.id.desc())
+        .limit(1)
+    ).first()
+
+
+def release_claims(
+    session: Session, account: Account, client: Client, scopes: set[str], subject: str
+) -> dict[str, Any]:
+    """The claims for these scopes; `subject` is the pairwise sub for this client."""
+    person = account.person
+    claims: dict[str, Any] = {"sub": subject}
+    if "profile" in scopes:
+        claims.update(
+            given_name=person.first_name,
+            family_name=person.last_name,
+            name=person.full_name,
+            preferred_username=account.username,
+            locale="nl-BE",
+        )
+    if scopes & {"school", "ov_leerling"}:
+        enrollment = current_enrollment(session, account)
+        if enrollment is not None:
+            claims.update(
+                school_number=enrollment.school.instellingsnummer,
+                school_name=enrollment.school.name,
+                **{"class": enrollment.administrative_group},
+                grade=enrollment.grade,
+                education_type=enrollment.education_type.value,
+            )
+            if "ov_leerling" in scopes:
+                claims.update(
+                    ov_orgcode=enrollment.school.instellingsnummer,
+                    ov_orgnaam=enrollment.school.name,
+                )
+        if "ov_leerling" in scopes:
+            claims["ov_leerid_uuid"] = [pairwise_uuid(client.sector_identifier, person)]
+    if "email" in scopes and account.email and account.email_verified_at:
+        claims.update(email=account.email, email_verified=True)
+    return claims

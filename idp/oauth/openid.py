@@ -1,0 +1,97 @@
+"""OpenID Connect on top of the code grant: ID tokens (Core §2, §3.1.3.6) and userinfo (§5.3)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from authlib.oidc.core import OpenIDCode, UserInfo, UserInfoEndpoint
+from flask import current_app, g
+from sqlalchemy import exists, select
+
+from ..db import get_session
+from ..models import AuthorizationCode, ClaimRelease, Client
+from ..models.oauth import AuthorizedPupil
+from ..signing_keys import KeyRing, SigningKey
+from .claims import release_claims
+from .subjects import pairwise_subject
+
+
+def key_ring() -> KeyRing:
+    """The process's signing keys."""
+    ring: KeyRing = current_app.extensions["leerid.keyring"]
+    return ring
+
+
+def issuer() -> str:
+    """The configured issuer identifier."""
+    value: str = current_app.config["LEERID"]["server"]["issuer"]
+    return value
+
+
+def user_claims(pupil: AuthorizedPupil, scope: str) -> dict[str, Any]:
+    """The claims released to the app for `scope`, recorded for the pupil's overview."""
+    account, client = pupil
+    subject = pairwise_subject(client.sector_identifier, account.person)
+    session = get_session()
+    claims = release_claims(session, account, client, set(scope.split()), subject)
+    session.add(ClaimRelease(account_id=account.id, client_id=client.id, claims=sorted(claims)))
+    return claims
+
+
+class IDToken(OpenIDCode):
+    """ID tokens signed with the client's algorithm (RS256 by default, or ES256)."""
+
+    def _signing_key(self, client: Client) -> SigningKey:
+        # The header's kid and the signature must come from the same key, even when a
+        # rotation takes effect between the two calls: choose once per request.
+        cached: SigningKey | None = g.get("id_token_key")
+        if cached is None or cached.alg != client.id_token_signed_response_alg:
+            cached = key_ring().signing_key(client.id_token_signed_response_alg)
+            g.id_token_key = cached
+        return cached
+
+    def exists_nonce(self, nonce: str, request: Any) -> bool:
+        # A nonce seen before for this client is a replayed authentication request.
+        statement = select(
+            exists().where(
+                AuthorizationCode.client_id == request.client.id,
+                AuthorizationCode.nonce == nonce,
+            )
+        )
+        return bool(get_session().scalar(statement))
+
+    def get_client_algorithm(self, client: Client) -> str:
+        return client.id_token_signed_response_alg
+
+    def get_client_claims(self, client: Client) -> dict[str, Any]:
+        lifetime = current_app.config["LEERID"]["tokens"]["id_token_lifetime"]
+        # A single audience, as a string (Core §2 allows both; logout resolves the client
+        # from a string `aud`).
+        return {"iss": issuer(), "aud": client.client_id, "exp": int(time.time()) + lifetime}
+
+    def get_encode_header(self, client: Client) -> dict[str, str]:
+        key = self._signing_key(client)
+        return {"alg": key.alg, "kid": key.kid, "typ": "JWT"}
+
+    def resolve_client_private_key(self, client: Client) -> Any:
+        return self._signing_key(client).key
+
+    def get_authorization_code_claims(self, authorization_code: AuthorizationCode) -> Any:
+        claims = super().get_authorization_code_claims(authorization_code)
+        if authorization_code.login_session is not None:
+            claims["sid"] = authorization_code.login_session.sid
+        return claims
+
+    def generate_user_info(self, user: AuthorizedPupil, scope: str) -> UserInfo:
+        return UserInfo(user_claims(user, scope))
+
+
+class UserInfoResponse(UserInfoEndpoint):
+    """The userinfo endpoint: the same claims as the ID token, for the token's scope."""
+
+    def generate_user_info(self, user: AuthorizedPupil, scope: str) -> UserInfo:
+        return UserInfo(user_claims(user, scope))
+
+    def get_issuer(self) -> str:
+        return issuer()

@@ -1,0 +1,62 @@
+"""Authorization responses to the app: query string or form_post, always with `iss`.
+
+An error is sent back to the app only when the client and its redirect URI were verified;
+otherwise the pupil sees an error page and nobody is redirected (RFC 6749 §4.1.2.1).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from authlib.common.urls import add_params_to_uri
+from authlib.oauth2 import OAuth2Error
+from flask import redirect, render_template, request
+from werkzeug.wrappers import Response
+
+from .openid import issuer
+
+RESPONSE_MODES = ("query", "form_post")
+
+
+def _send(redirect_uri: str, params: list[tuple[str, str]], mode: str) -> Response:
+    # RFC 9207 §2: the issuer identifies itself in every authorization response.
+    params = [*params, ("iss", issuer())]
+    if mode == "form_post":
+        response = Response(
+            render_template("form_post.html", action=redirect_uri, params=params)
+        )
+        # The form posts to the app's origin, which our default policy would forbid.
+        origin = "{0.scheme}://{0.netloc}".format(urlsplit(redirect_uri))
+        response.headers["Content-Security-Policy"] = (
+            f"default-src 'none'; script-src 'self'; style-src 'self'; "
+            f"form-action {origin}; frame-ancestors 'none'; base-uri 'none'"
+        )
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    return redirect(add_params_to_uri(redirect_uri, params), code=302)
+
+
+def response_mode() -> str:
+    """The requested response mode; anything unknown falls back to query."""
+    mode = request.values.get("response_mode", "query")
+    return mode if mode in RESPONSE_MODES else "query"
+
+
+def authorization_response(grant: Any, params: dict[str, str]) -> Response:
+    """Deliver the code (and state) to the verified redirect URI."""
+    return _send(grant.redirect_uri, list(params.items()), response_mode())
+
+
+def authorization_error(error: OAuth2Error) -> Response | tuple[str, int]:
+    """Send the exact OAuth error to the app, or show it if the app could not be verified."""
+    if not error.redirect_uri:
+        # The description may quote the unverified redirect URI: never echo it to pupils.
+        return render_template("oauth_error.html", error=error.error), 400
+    params = [("error", error.error)]
+    if error.description:
+        params.append(("error_description", error.description))
+    state = error.state or request.values.get("state")
+    if state:
+        params.append(("state", state))
+    return _send(error.redirect_uri, params, response_mode())

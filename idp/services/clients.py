@@ -1,0 +1,109 @@
+"""Registering connected applications (OAuth clients)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from sqlalchemy.orm import Session
+
+from ..hashing import new_secret, secret_hash
+from ..models import AuditEvent, Client
+from ..models.oauth import AUTH_METHODS, SIGNING_ALGORITHMS
+from ..oauth.claims import SUPPORTED_SCOPES
+
+
+class ClientError(ValueError):
+    """A registration that cannot be accepted; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class RegisteredClient:
+    """The new client and, for confidential clients with a secret, the secret (shown once)."""
+
+    client: Client
+    client_secret: str | None
+
+
+def check_uri(uri: str, what: str) -> str:
+    """An absolute https URI without fragment (http only on the loopback, RFC 8252 §7.3)."""
+    parts = urlsplit(uri)
+    loopback = parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
+    if parts.scheme != "https" and not loopback:
+        raise ClientError(f"{what} {uri!r} must use https (http only on 127.0.0.1/localhost)")
+    if not parts.netloc or parts.fragment:
+        raise ClientError(f"{what} {uri!r} must be absolute and have no #fragment")
+    return uri
+
+
+def register_client(
+    session: Session,
+    *,
+    name: str,
+    redirect_uris: Sequence[str],
+    actor: str,
+    public: bool = False,
+    scopes: Sequence[str] = ("openid", "profile"),
+    post_logout_redirect_uris: Sequence[str] = (),
+    backchannel_logout_uri: str | None = None,
+    auth_method: str | None = None,
+    jwks_uri: str | None = None,
+    sector: str | None = None,
+    id_token_alg: str = "RS256",
+    vendor: str = "",
+) -> RegisteredClient:
+    """Validate and store a client; secrets are stored hashed only."""
+    if not name.strip():
+        raise ClientError("a client needs a name")
+    if not redirect_uris:
+        raise ClientError("a client needs at least one redirect URI")
+    uris = [check_uri(u, "redirect URI") for u in redirect_uris]
+    logout_uris = [check_uri(u, "post-logout redirect URI") for u in post_logout_redirect_uris]
+    if backchannel_logout_uri:
+        check_uri(backchannel_logout_uri, "back-channel logout URI")
+    method = auth_method or ("none" if public else "client_secret_basic")
+    if method not in AUTH_METHODS:
+        raise ClientError(f"unknown token endpoint auth method {method!r}")
+    if public != (method == "none"):
+        raise ClientError("a public client uses auth method 'none', and only a public one")
+    if method == "private_key_jwt":
+        if not jwks_uri:
+            raise ClientError("private_key_jwt needs --jwks-uri, where the app publishes its keys")
+        check_uri(jwks_uri, "JWKS URI")
+    elif jwks_uri:
+        raise ClientError("--jwks-uri goes with private_key_jwt only")
+    unknown = sorted(set(scopes) - set(SUPPORTED_SCOPES))
+    if unknown:
+        raise ClientError(f"unknown scope(s) {', '.join(unknown)}; known: {', '.join(SUPPORTED_SCOPES)}")
+    if id_token_alg not in SIGNING_ALGORITHMS:
+        raise ClientError(f"ID token algorithm must be one of {', '.join(SIGNING_ALGORITHMS)}")
+    hosts = {urlsplit(u).hostname or "" for u in uris}
+    if sector is None and len(hosts) > 1:
+        # OpenID Connect Core §8.1: redirect URIs on several hosts need one declared sector.
+        raise ClientError("redirect URIs on several hosts: name the app's sector with --sector")
+    secret = new_secret() if method in ("client_secret_basic", "client_secret_post") else None
+    client = Client(
+        client_id=new_secret(18),
+        client_secret_hash=secret_hash(secret) if secret else None,
+        name=name.strip(),
+        vendor=vendor,
+        redirect_uris=uris,
+        post_logout_redirect_uris=logout_uris,
+        backchannel_logout_uri=backchannel_logout_uri,
+        allowed_scopes=list(dict.fromkeys(["openid", *scopes])),
+        token_endpoint_auth_method=method,
+        jwks_uri=jwks_uri,
+        id_token_signed_response_alg=id_token_alg,
+        sector_identifier=sector or hosts.pop(),
+    )
+    session.add(client)
+    session.flush()
+    session.add(
+        AuditEvent(
+            actor=actor,
+            action="client.add",
+            details={"client_id": client.client_id, "name": client.name, "auth_method": method},
+        )
+    )
+    return RegisteredClient(client, secret)

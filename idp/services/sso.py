@@ -1,0 +1,64 @@
+"""Single sign-on sessions at LeerID: started at login, found from the browser's cookie."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from ..hashing import new_secret, secret_hash
+from ..models import Account, Client, LoginSession, utcnow
+from ..models.oauth import session_client
+
+
+def start_login_session(
+    session: Session, account: Account, *, amr: list[str], acr: str, lifetime: int
+) -> tuple[LoginSession, str]:
+    """Open a new SSO session; returns it and the cookie secret (shown only here)."""
+    secret = new_secret()
+    now = utcnow()
+    login = LoginSession(
+        sid=new_secret(24),
+        cookie_hash=secret_hash(secret),
+        account_id=account.id,
+        auth_time=now,
+        amr=amr,
+        acr=acr,
+        expires_at=now + dt.timedelta(seconds=lifetime),
+    )
+    session.add(login)
+    session.flush()
+    return login, secret
+
+
+def find_login_session(session: Session, secret: str | None) -> LoginSession | None:
+    """The live session the cookie secret belongs to, if any."""
+    if not secret:
+        return None
+    login = session.scalars(
+        select(LoginSession).where(LoginSession.cookie_hash == secret_hash(secret))
+    ).first()
+    if login is None or login.ended_at is not None or login.expires_at <= utcnow():
+        return None
+    return login
+
+
+def record_client(session: Session, login: LoginSession, client: Client) -> None:
+    """Remember that the session was used for this app (back-channel logout, portal)."""
+    known = session.execute(
+        select(session_client.c.client_id).where(
+            session_client.c.login_session_id == login.id,
+            session_client.c.client_id == client.id,
+        )
+    ).first()
+    if known is None:
+        session.execute(
+            insert(session_client).values(login_session_id=login.id, client_id=client.id)
+        )
+
+
+def end_login_session(session: Session, login: LoginSession) -> list[Client]:
+    """End the session; returns the apps it was used for, to notify them."""
+    login.ended_at = utcnow()
+    return list(login.clients)

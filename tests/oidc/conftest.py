@@ -1,0 +1,101 @@
+"""Fixtures for protocol tests: a pupil with a password, and registered apps."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from idp.models import (
+    Account,
+    AccountKind,
+    CredentialType,
+    EducationType,
+    Enrollment,
+    Person,
+    Province,
+)
+from idp.passwords import hash_secret
+from idp.services.clients import register_client
+from tests.oidc.relying_party import RelyingParty
+
+PASSWORD = "Zonnebloem-2024!"
+
+
+@pytest.fixture
+def make_pupil(session, make_school) -> Callable[..., Account]:
+    """Create a pupil enrolled in a school, with an account and password PASSWORD."""
+    count = iter(range(1, 10_000))
+
+    def make(username: str | None = None, school=None, **person: Any) -> Account:
+        number = next(count)
+        school = school or make_school(name="Sint-Jozefscollege", province=Province.LIMBURG)
+        someone = Person(
+            first_name=person.get("first_name", "Noëlla"),
+            last_name=person.get("last_name", "Van den Broeck"),
+        )
+        session.add(someone)
+        session.flush()
+        session.add(
+            Enrollment(
+                person_id=someone.id,
+                school_id=school.id,
+                stamnummer=f"S{number}",
+                administrative_group="3B",
+                grade="3",
+                education_type=EducationType.GEWOON_SECUNDAIR,
+                start_date=dt.date(2024, 9, 1),
+            )
+        )
+        account = Account(
+            person_id=someone.id,
+            username=username or f"noella.vandenbroeck{number}",
+            kind=AccountKind.ADVANCED,
+            credential_type=CredentialType.OWN,
+            password_hash=hash_secret(PASSWORD),
+        )
+        session.add(account)
+        session.commit()
+        return account
+
+    return make
+
+
+@pytest.fixture
+def pupil(make_pupil) -> Account:
+    """One pupil."""
+    return make_pupil()
+
+
+@pytest.fixture
+def make_rp(session, client) -> Callable[..., RelyingParty]:
+    """Register an app and return a relying party for it, sharing the test browser."""
+
+    def make(
+        redirect_uri: str = "https://app.example/callback",
+        auth_method: str = "client_secret_basic",
+        browser: Any = None,
+        **options: Any,
+    ) -> RelyingParty:
+        public = auth_method == "none"
+        created = register_client(
+            session,
+            name=options.pop("name", "Rekenapp"),
+            redirect_uris=[redirect_uri],
+            actor="test",
+            public=public,
+            auth_method=auth_method,
+            **options,
+        )
+        session.commit()
+        return RelyingParty(
+            browser=browser or client,
+            client_id=created.client.client_id,
+            client_secret=created.client_secret,
+            redirect_uri=redirect_uri,
+            auth_method=auth_method,
+        )
+
+    return make

@@ -1,0 +1,82 @@
+"""Single sign-on across apps, and the requests that force a new login."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import update
+
+from idp.models import LoginSession
+from tests.oidc.conftest import PASSWORD
+
+
+def test_second_app_needs_no_typing(make_rp, pupil, client):
+    first = make_rp()
+    second = make_rp(redirect_uri="https://taal.example/cb", name="Taalapp")
+    first_claims = first.verify_id_token(
+        first.exchange(first.login_flow(pupil.username, PASSWORD)["code"][0]).get_json()["id_token"]
+    )
+    response = client.get(second.authorize_url())
+    callback = second.callback(response)  # straight back to the app: no login page
+    claims = second.verify_id_token(second.exchange(callback["code"][0]).get_json()["id_token"])
+    assert claims["sid"] == first_claims["sid"]
+    assert claims["auth_time"] == first_claims["auth_time"]
+
+
+def test_prompt_login_forces_a_new_login(make_rp, pupil, client):
+    rp = make_rp()
+    rp.login_flow(pupil.username, PASSWORD)
+    response = client.get(rp.authorize_url(prompt="login"))
+    assert "/login" in response.headers["Location"]
+    after = rp.sign_in(pupil.username, PASSWORD, response.headers["Location"])
+    callback = rp.callback(client.get(after.headers["Location"]))  # no second login loop
+    assert "code" in callback
+
+
+def test_max_age_forces_a_new_login_when_exceeded(make_rp, pupil, client, session):
+    rp = make_rp()
+    rp.login_flow(pupil.username, PASSWORD)
+    assert "code" in rp.callback(client.get(rp.authorize_url(max_age="600")))
+    session.execute(
+        update(LoginSession).values(auth_time=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1))
+    )
+    session.commit()
+    response = client.get(rp.authorize_url(max_age="600"))
+    assert "/login" in response.headers["Location"]
+
+
+def test_prompt_none_with_session_answers_silently(make_rp, pupil, client):
+    rp = make_rp()
+    rp.login_flow(pupil.username, PASSWORD)
+    assert "code" in rp.callback(client.get(rp.authorize_url(prompt="none")))
+
+
+def test_login_hint_for_someone_else_asks_to_sign_in(make_rp, make_pupil, client):
+    alice = make_pupil(username="alice")
+    rp = make_rp()
+    rp.login_flow(alice.username, PASSWORD)
+    response = client.get(rp.authorize_url(login_hint="bob"))
+    assert "/login" in response.headers["Location"]
+    assert "login_hint=bob" in response.headers["Location"]
+
+
+def test_wrong_password_shows_a_kind_error_and_no_session(make_rp, pupil, client):
+    rp = make_rp()
+    response = client.get(rp.authorize_url())
+    page = rp.sign_in(pupil.username, "not-the-password", response.headers["Location"])
+    assert page.status_code == 200
+    assert "niet juist" in page.get_data(as_text=True)
+    assert "/login" in client.get(rp.authorize_url()).headers["Location"]
+
+
+def test_login_page_labels(client):
+    html = client.get("/login").get_data(as_text=True)
+    assert ">Gebruikersnaam</label>" in html
+    assert ">Wachtwoord</label>" in html
+    assert 'value="Aanmelden"' in html
+    assert 'autocomplete="username"' in html
+
+
+def test_login_form_requires_csrf_token(pupil, client):
+    response = client.post("/login", data={"username": pupil.username, "password": PASSWORD})
+    assert response.status_code == 400
