@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import json
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
+from urllib.parse import parse_qs
 
 import pytest
 
@@ -99,3 +104,53 @@ def make_rp(session, client) -> Callable[..., RelyingParty]:
         )
 
     return make
+
+
+@dataclass
+class AppServer:
+    """What an app runs besides its pages: its key set and its back-channel logout endpoint."""
+
+    base: str
+    jwks: dict[str, Any] = field(default_factory=lambda: {"keys": []})
+    logouts: list[str] = field(default_factory=list)
+
+    @property
+    def backchannel_uri(self) -> str:
+        return f"{self.base}/backchannel"
+
+    @property
+    def jwks_uri(self) -> str:
+        return f"{self.base}/jwks"
+
+
+@pytest.fixture
+def app_server() -> Iterator[AppServer]:
+    """A learning app's own HTTP endpoints on 127.0.0.1, recording logout tokens."""
+    state = AppServer(base="")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's naming
+            body = json.dumps(state.jwks).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_POST(self):  # noqa: N802
+            length = int(self.headers["Content-Length"])
+            form = parse_qs(self.rfile.read(length).decode())
+            state.logouts.extend(form.get("logout_token", []))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    state.base = f"http://127.0.0.1:{server.server_port}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield state
+    server.shutdown()
+    server.server_close()

@@ -2,42 +2,16 @@
 
 from __future__ import annotations
 
-import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
-import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
 from tests.oidc.conftest import PASSWORD
 
 
-@pytest.fixture
-def backchannel():
-    """An app's back-channel logout endpoint on 127.0.0.1, recording what it receives."""
-    received: list[dict[str, list[str]]] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802 - http.server's naming
-            length = int(self.headers["Content-Length"])
-            received.append(parse_qs(self.rfile.read(length).decode()))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/backchannel", received
-    server.shutdown()
-    server.server_close()
-
-
-def test_rp_initiated_logout_with_back_channel(make_rp, pupil, client, backchannel):
-    uri, received = backchannel
+def test_rp_initiated_logout_with_back_channel(make_rp, pupil, client, app_server):
+    uri, received = app_server.backchannel_uri, app_server.logouts
     rp = make_rp(
         post_logout_redirect_uris=["https://app.example/bye"], backchannel_logout_uri=uri
     )
@@ -60,7 +34,7 @@ def test_rp_initiated_logout_with_back_channel(make_rp, pupil, client, backchann
     assert response.headers["Location"] == "https://app.example/bye?state=tot-ziens"
 
     assert len(received) == 1, "only the app with a back-channel URI is called"
-    token = received[0]["logout_token"][0]
+    token = received[0]
     keys = KeySet.import_key_set(client.get("/jwks").get_json())
     decoded = jwt.decode(token, keys, algorithms=["RS256", "ES256"])
     assert decoded.header["typ"] == "logout+jwt"
