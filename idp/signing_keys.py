@@ -145,9 +145,7 @@ class KeyRing:
         keys = self.keys()
         return {
             "keys": [
-                k.public_jwk()
-                for k in keys
-                if not is_retired(k, keys, moment, self.retention)
+                k.public_jwk() for k in keys if not is_retired(k, keys, moment, self.retention)
             ]
         }
 

@@ -109,6 +109,8 @@ def rotate_keys(delay: int | None, as_json: bool) -> None:
     if as_json:
         echo_json(result)
         return
-    click.echo(f"Published {', '.join(result['published'])}; they sign from {result['signing_from']}.")
+    click.echo(
+        f"Published {', '.join(result['published'])}; they sign from {result['signing_from']}."
+    )
     if result["removed"]:
         click.echo(f"Removed retired keys {', '.join(result['removed'])}.")

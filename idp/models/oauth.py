@@ -14,9 +14,9 @@ from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, String, Table,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..hashing import matches_hash
-
 from .account import Account
 from .base import Base, UTCDateTime, utcnow
+
 
 class AuthorizedPupil(NamedTuple):
     """The "user" Authlib passes around: the pupil's account and the app it authorized."""
@@ -73,7 +73,7 @@ class Client(Base):
     @property
     def is_public(self) -> bool:
         """A public client (a browser or mobile app) cannot keep a secret."""
-        return self.token_endpoint_auth_method == "none"
+        return self.token_endpoint_auth_method == "none"  # noqa: S105 - a method name
 
     @property
     def client_metadata(self) -> dict[str, Any]:

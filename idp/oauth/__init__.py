@@ -30,9 +30,11 @@ KEY_RETENTION_MARGIN = 300
 
 def query_client(client_id: str) -> Client | None:
     """An enabled client by its public identifier."""
-    return get_session().scalars(
-        select(Client).where(Client.client_id == client_id, Client.disabled_at.is_(None))
-    ).first()
+    return (
+        get_session()
+        .scalars(select(Client).where(Client.client_id == client_id, Client.disabled_at.is_(None)))
+        .first()
+    )
 
 
 def save_token(token: dict[str, Any], request: Any) -> None:
@@ -49,11 +51,18 @@ def save_token(token: dict[str, Any], request: Any) -> None:
         )
     else:
         code = request.authorization_code
-        family, login_id, code_id, auth_time = new_family(), code.login_session_id, code.id, code.auth_time
+        family, login_id, code_id, auth_time = (
+            new_family(),
+            code.login_session_id,
+            code.id,
+            code.auth_time,
+        )
     get_session().add(
         Token(
             access_token_hash=secret_hash(token["access_token"]),
-            refresh_token_hash=secret_hash(token["refresh_token"]) if "refresh_token" in token else None,
+            refresh_token_hash=secret_hash(token["refresh_token"])
+            if "refresh_token" in token
+            else None,
             family=family,
             client_id=request.client.id,
             account_id=request.user.account.id,
@@ -84,7 +93,9 @@ def init_app(app: Flask) -> None:
     app.extensions["leerid.keyring"] = KeyRing(Path(settings["keys"]["directory"]), retention)
     server = AuthorizationServer(app, query_client=query_client, save_token=save_token)
     server.register_token_generator("default", _token_generator(app))
-    server.register_grant(AuthorizationCodeGrant, [PKCE(required=True), IDToken(require_nonce=False)])
+    server.register_grant(
+        AuthorizationCodeGrant, [PKCE(required=True), IDToken(require_nonce=False)]
+    )
     server.register_grant(RefreshTokenGrant)
     server.register_client_auth_method(PrivateKeyJWT.CLIENT_AUTH_METHOD, PrivateKeyJWT())
     server.register_endpoint(Revocation)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Account, Client, Enrollment
+from ..models import Account, Client
+from ..services.accounts import active_enrollment
 from .subjects import pairwise_uuid
 
 SUPPORTED_SCOPES = ("openid", "profile", "school", "email", "ov_leerling")
@@ -35,16 +35,6 @@ SUPPORTED_CLAIMS = ("sub", "sid", "auth_time", "acr", "amr", "nonce") + tuple(
 )
 
 
-def current_enrollment(session: Session, account: Account) -> Enrollment | None:
-    """The pupil's most recent active enrollment (pupils rarely have two at once)."""
-    return session.scalars(
-        select(Enrollment)
-        .where(Enrollment.person_id == account.person_id, Enrollment.end_date.is_(None))
-        .order_by(Enrollment.start_date.desc(), Enrollment.id.desc())
-        .limit(1)
-    ).first()
-
-
 def release_claims(
     session: Session, account: Account, client: Client, scopes: set[str], subject: str
 ) -> dict[str, Any]:
@@ -60,7 +50,7 @@ def release_claims(
             locale="nl-BE",
         )
     if scopes & {"school", "ov_leerling"}:
-        enrollment = current_enrollment(session, account)
+        enrollment = active_enrollment(session, account.person)
         if enrollment is not None:
             claims.update(
                 school_number=enrollment.school.instellingsnummer,

@@ -76,7 +76,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         if "openid" not in allowed.split():
             raise InvalidScopeError("The 'openid' scope is required and must be allowed")
 
-    def create_authorization_response(  # type: ignore[override]
+    def create_authorization_response(
         self, redirect_uri: str, grant_user: GrantUser
     ) -> dict[str, str]:
         """Issue the code; return the response parameters (idp.oauth.responses sends them)."""

@@ -65,7 +65,8 @@ def notify_apps(login: LoginSession, clients: list[Client], timeout: float) -> d
     if not targets:
         return {}
     with ThreadPoolExecutor(max_workers=min(8, len(targets))) as pool:
-        results = dict(pool.map(lambda target: _post(*target, timeout), targets))
+        futures = [pool.submit(_post, uri, token, timeout) for uri, token in targets if uri]
+        results = dict(future.result() for future in futures)
     for uri, outcome in results.items():
         if outcome != 200:
             log.warning("back-channel logout to %s: %s", uri, outcome)
@@ -93,6 +94,10 @@ def session_by_sid(sid: str | None) -> LoginSession | None:
     """The SSO session an ID token's `sid` names, if it is still open."""
     if not sid:
         return None
-    return get_session().scalars(
-        select(LoginSession).where(LoginSession.sid == sid, LoginSession.ended_at.is_(None))
-    ).first()
+    return (
+        get_session()
+        .scalars(
+            select(LoginSession).where(LoginSession.sid == sid, LoginSession.ended_at.is_(None))
+        )
+        .first()
+    )

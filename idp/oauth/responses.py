@@ -23,9 +23,7 @@ def _send(redirect_uri: str, params: list[tuple[str, str]], mode: str) -> Respon
     # RFC 9207 §2: the issuer identifies itself in every authorization response.
     params = [*params, ("iss", issuer())]
     if mode == "form_post":
-        response = Response(
-            render_template("form_post.html", action=redirect_uri, params=params)
-        )
+        response = Response(render_template("form_post.html", action=redirect_uri, params=params))
         # The form posts to the app's origin, which our default policy would forbid.
         origin = "{0.scheme}://{0.netloc}".format(urlsplit(redirect_uri))
         response.headers["Content-Security-Policy"] = (

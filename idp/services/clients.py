@@ -50,7 +50,7 @@ def register_client(
     auth_method: str | None = None,
     jwks_uri: str | None = None,
     sector: str | None = None,
-    id_token_alg: str = "RS256",
+    id_token_alg: str = "RS256",  # noqa: S107 - an algorithm name
     vendor: str = "",
 ) -> RegisteredClient:
     """Validate and store a client; secrets are stored hashed only."""
@@ -75,7 +75,9 @@ def register_client(
         raise ClientError("--jwks-uri goes with private_key_jwt only")
     unknown = sorted(set(scopes) - set(SUPPORTED_SCOPES))
     if unknown:
-        raise ClientError(f"unknown scope(s) {', '.join(unknown)}; known: {', '.join(SUPPORTED_SCOPES)}")
+        raise ClientError(
+            f"unknown scope(s) {', '.join(unknown)}; known: {', '.join(SUPPORTED_SCOPES)}"
+        )
     if id_token_alg not in SIGNING_ALGORITHMS:
         raise ClientError(f"ID token algorithm must be one of {', '.join(SIGNING_ALGORITHMS)}")
     hosts = {urlsplit(u).hostname or "" for u in uris}

@@ -68,7 +68,7 @@ def start(grant: Any) -> str:
     pending[key] = [(k, v) for k, v in params if k != "interaction"]
     session[PENDING_KEY] = dict(list(pending.items())[-MAX_PENDING:])
     data = grant.request.payload.data
-    extra = {"interaction": key}
+    extra: dict[str, Any] = {"interaction": key}
     if data.get("login_hint"):
         extra["login_hint"] = data["login_hint"]
     if data.get("ui_locales"):

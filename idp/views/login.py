@@ -17,7 +17,7 @@ from . import interaction
 blueprint = Blueprint("login", __name__)
 
 
-class LoginForm(FlaskForm):  # type: ignore[misc]
+class LoginForm(FlaskForm):
     """Username and password."""
 
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=50)])
@@ -35,9 +35,7 @@ def form() -> str | Response:
     error = None
     if login_form.validate_on_submit():
         session = get_session()
-        account = authenticate_password(
-            session, login_form.username.data, login_form.password.data
-        )
+        account = authenticate_password(session, login_form.username.data, login_form.password.data)
         if account is not None:
             target = interaction.finish_login(account, pending, amr=["pwd"])
             session.commit()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from authlib.oauth2 import OAuth2Error
+from authlib.oidc.core.errors import LoginRequiredError
 from flask import Blueprint, Response, jsonify, redirect
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -45,9 +46,11 @@ def authorize() -> Any:
         grant = get_server().get_consent_grant(end_user=user)
     except OAuth2Error as error:
         return authorization_error(error)
-    if interaction.login_needed(grant, login):
+    if user is None or interaction.login_needed(grant, login):
+        # Core §3.1.2.1: with prompt=none the OP must not show a login page.
+        if "none" in (grant.request.payload.data.get("prompt") or "").split():
+            return authorization_error(LoginRequiredError(redirect_uri=grant.redirect_uri))
         return redirect(interaction.start(grant))
-    assert user is not None  # login_needed is False only with a live session
     try:
         params = grant.create_authorization_response(grant.redirect_uri, user)
     except OAuth2Error as error:

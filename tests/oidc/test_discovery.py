@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from idp import create_app
+from idp.db import get_database
+
 
 def test_discovery_document(client):
     meta = client.get("/.well-known/openid-configuration").get_json()
@@ -16,10 +19,10 @@ def test_discovery_document(client):
 
 
 def test_issuer_comes_from_configuration(settings):
-    from idp import create_app
 
     settings["server"]["issuer"] = "https://leerid.example"
     app = create_app(settings)
     meta = app.test_client().get("/.well-known/openid-configuration").get_json()
+    get_database(app).engine.dispose()
     assert meta["issuer"] == "https://leerid.example"
     assert meta["token_endpoint"] == "https://leerid.example/token"

@@ -66,18 +66,25 @@ def test_unregistered_redirect_uri_is_never_redirected_to(make_rp, client):
 
 def test_redirect_uri_must_match_exactly(make_rp, client):
     rp = make_rp()
-    for variant in ("https://app.example/callback/", "https://app.example/callback?x=1",
-                    "https://APP.example/callback", "http://app.example/callback"):
-        url = rp.authorize_url().replace("https%3A%2F%2Fapp.example%2Fcallback",
-                                         variant.replace(":", "%3A").replace("/", "%2F"))
+    for variant in (
+        "https://app.example/callback/",
+        "https://app.example/callback?x=1",
+        "https://APP.example/callback",
+        "http://app.example/callback",
+    ):
+        url = rp.authorize_url().replace(
+            "https%3A%2F%2Fapp.example%2Fcallback", variant.replace(":", "%3A").replace("/", "%2F")
+        )
         response = client.get(url)
         assert response.status_code == 400, variant
         assert "Location" not in response.headers
 
 
 def test_unknown_client_gets_an_error_page(client):
-    response = client.get("/authorize?response_type=code&client_id=nope&scope=openid"
-                          "&redirect_uri=https%3A%2F%2Fapp.example%2Fcallback")
+    response = client.get(
+        "/authorize?response_type=code&client_id=nope&scope=openid"
+        "&redirect_uri=https%3A%2F%2Fapp.example%2Fcallback"
+    )
     assert response.status_code == 400
     assert "Location" not in response.headers
     assert "invalid_client" in response.get_data(as_text=True)

@@ -38,9 +38,7 @@ def test_authorize_token_userinfo_are_bounded(make_rp, pupil, client, count_quer
     rp.exchange(rp.login_flow(pupil.username, PASSWORD, scope="openid profile school")["code"][0])
     loads = []
     original = signing_keys.load_signing_keys
-    monkeypatch.setattr(
-        signing_keys, "load_signing_keys", lambda d: loads.append(d) or original(d)
-    )
+    monkeypatch.setattr(signing_keys, "load_signing_keys", lambda d: loads.append(d) or original(d))
 
     with count_queries() as authorize:
         callback = rp.callback(client.get(rp.authorize_url(scope="openid profile school")))

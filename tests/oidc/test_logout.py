@@ -12,9 +12,7 @@ from tests.oidc.conftest import PASSWORD
 
 def test_rp_initiated_logout_with_back_channel(make_rp, pupil, client, app_server):
     uri, received = app_server.backchannel_uri, app_server.logouts
-    rp = make_rp(
-        post_logout_redirect_uris=["https://app.example/bye"], backchannel_logout_uri=uri
-    )
+    rp = make_rp(post_logout_redirect_uris=["https://app.example/bye"], backchannel_logout_uri=uri)
     other = make_rp(redirect_uri="https://other.example/cb", name="Zonder back-channel")
     tokens = rp.exchange(rp.login_flow(pupil.username, PASSWORD)["code"][0]).get_json()
     id_claims = rp.verify_id_token(tokens["id_token"])
@@ -80,8 +78,7 @@ def test_logout_without_hint_asks_for_confirmation(make_rp, pupil, client):
 def test_invalid_id_token_hint_never_redirects(make_rp, client):
     make_rp(post_logout_redirect_uris=["https://app.example/bye"])
     response = client.get(
-        "/logout?id_token_hint=not.a.token"
-        "&post_logout_redirect_uri=https%3A%2F%2Fapp.example%2Fbye"
+        "/logout?id_token_hint=not.a.token&post_logout_redirect_uri=https%3A%2F%2Fapp.example%2Fbye"
     )
     assert response.status_code == 400
     assert "Location" not in response.headers

@@ -19,6 +19,7 @@ from joserfc.jwk import KeySet, RSAKey
 from werkzeug.serving import make_server
 
 from idp import create_app
+from idp.db import get_database
 from idp.services.clients import register_client
 from tests.oidc.conftest import PASSWORD
 
@@ -62,6 +63,7 @@ def live_issuer(settings) -> Iterator[tuple[str, Any]]:
     yield issuer, dispatch.app
     server.shutdown()
     server.server_close()
+    get_database(dispatch.app).engine.dispose()
 
 
 @pytest.mark.parametrize(

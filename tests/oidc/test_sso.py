@@ -45,6 +45,19 @@ def test_max_age_forces_a_new_login_when_exceeded(make_rp, pupil, client, sessio
     assert "/login" in response.headers["Location"]
 
 
+def test_prompt_none_when_max_age_is_exceeded_is_login_required(make_rp, pupil, client, session):
+    rp = make_rp()
+    rp.login_flow(pupil.username, PASSWORD)
+    session.execute(
+        update(LoginSession).values(auth_time=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1))
+    )
+    session.commit()
+    response = client.get(rp.authorize_url(prompt="none", max_age="60"))
+    assert response.status_code == 302
+    assert "error=login_required" in response.headers["Location"]
+    assert response.headers["Location"].startswith(rp.redirect_uri)
+
+
 def test_prompt_none_with_session_answers_silently(make_rp, pupil, client):
     rp = make_rp()
     rp.login_flow(pupil.username, PASSWORD)
