@@ -12,9 +12,15 @@ from gunicorn.app.base import BaseApplication
 class _Gunicorn(BaseApplication):
     """Gunicorn with options from code instead of a config file or argv."""
 
-    def __init__(self, options: Mapping[str, Any], config: Mapping[str, Any] | None) -> None:
+    def __init__(
+        self,
+        options: Mapping[str, Any],
+        config: Mapping[str, Any] | None,
+        flask_config: Mapping[str, Any] | None = None,
+    ) -> None:
         self.options = dict(options)
         self.app_config = config
+        self.flask_config = dict(flask_config or {})
         super().__init__()
 
     def load_config(self) -> None:
@@ -25,11 +31,19 @@ class _Gunicorn(BaseApplication):
         # Imported here so each worker builds its own app (and its own database pool).
         from . import create_app
 
-        return create_app(self.app_config)
+        app = create_app(self.app_config)
+        app.config.update(self.flask_config)
+        return app
 
 
-def serve(host: str, port: int, workers: int, config: Mapping[str, Any] | None = None) -> None:
-    """Run gunicorn in the foreground until interrupted."""
+def serve(
+    host: str,
+    port: int,
+    workers: int,
+    config: Mapping[str, Any] | None = None,
+    flask_config: Mapping[str, Any] | None = None,
+) -> None:
+    """Run gunicorn in the foreground until interrupted; `flask_config` is set on each app."""
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,
@@ -39,4 +53,4 @@ def serve(host: str, port: int, workers: int, config: Mapping[str, Any] | None =
         # No runtime control socket: it lives in $HOME and would be shared by instances.
         "control_socket_disable": True,
     }
-    _Gunicorn(options, config).run()
+    _Gunicorn(options, config, flask_config).run()

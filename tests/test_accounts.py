@@ -7,6 +7,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from idp.credentials.pictures import CATEGORIES, picture_secret
+from idp.credentials.words import is_word_password
 from idp.models import (
     Account,
     AccountKind,
@@ -143,22 +145,22 @@ def test_temporary_password_has_eight_readable_characters():
 
 
 @pytest.mark.parametrize(
-    ("kind", "expected"),
+    ("kind", "expected", "credential"),
     [
-        (EducationType.GEWOON_LAGER, AccountKind.BASIC),
-        (EducationType.BUITENGEWOON_SECUNDAIR, AccountKind.BASIC),
-        (EducationType.GEWOON_SECUNDAIR, AccountKind.ADVANCED),
+        (EducationType.GEWOON_LAGER, AccountKind.BASIC, CredentialType.WORD),
+        (EducationType.BUITENGEWOON_SECUNDAIR, AccountKind.BASIC, CredentialType.WORD),
+        (EducationType.GEWOON_SECUNDAIR, AccountKind.ADVANCED, CredentialType.TEMPORARY),
     ],
 )
-def test_create_account_stores_only_the_hash(session, enrolled, kind, expected):
+def test_create_account_stores_only_the_hash(session, enrolled, kind, expected, credential):
     person = enrolled("Zoë", "D'Hondt", kind)
     created = create_account(session, person, actor="cli")
     session.commit()
     account = session.scalars(select(Account).where(Account.person_id == person.id)).one()
     assert account.username == "zoe.dhondt"
     assert account.kind is expected
-    assert account.credential_type is CredentialType.TEMPORARY
-    assert account.must_change_password is True
+    assert account.credential_type is credential
+    assert account.must_change_password is (credential is CredentialType.TEMPORARY)
     assert account.password_hash.startswith("$argon2id$")
     assert created.password not in account.password_hash
     assert verify_secret(account.password_hash, created.password)
@@ -210,16 +212,88 @@ def test_second_account_is_refused(session, enrolled):
         create_account(session, person, actor="cli")
 
 
+# Each picture's neighbour in its own category.
+NEIGHBOUR = {p.id: c.pictures[i - 1].id for c in CATEGORIES for i, p in enumerate(c.pictures)}
+SECONDARY = EducationType.GEWOON_SECUNDAIR
+PRIMARY = EducationType.GEWOON_LAGER
+
+
 @pytest.mark.parametrize(
-    ("credential", "password", "message"),
+    ("education", "credential", "password", "message"),
     [
-        (CredentialType.OWN, "te kort", "at least 12 characters"),
-        (CredentialType.OWN, None, "at least 12 characters"),
-        (CredentialType.TEMPORARY, "kort", "8 characters"),
-        (CredentialType.WORD, None, "not available yet"),
-        (CredentialType.PICTURE, None, "not available yet"),
+        (SECONDARY, CredentialType.OWN, "te kort", "at least 12 characters"),
+        (SECONDARY, CredentialType.OWN, None, "at least 12 characters"),
+        (SECONDARY, CredentialType.TEMPORARY, "kort", "8 characters"),
+        (PRIMARY, CredentialType.WORD, "kat48", "a listed word and digits"),
+        (PRIMARY, CredentialType.PICTURE, "dieren-kat", "not a picture password"),
     ],
 )
-def test_unusable_credentials_are_refused(session, enrolled, credential, password, message):
+def test_unusable_credentials_are_refused(
+    session, enrolled, education, credential, password, message
+):
     with pytest.raises(AccountError, match=message):
-        create_account(session, enrolled(), credential=credential, password=password, actor="cli")
+        create_account(
+            session, enrolled(kind=education), credential=credential, password=password, actor="cli"
+        )
+
+
+@pytest.mark.parametrize(
+    ("education", "credential", "kind", "allowed"),
+    [
+        (PRIMARY, CredentialType.TEMPORARY, "basic", "word or picture"),
+        (PRIMARY, CredentialType.OWN, "basic", "word or picture"),
+        (EducationType.BUITENGEWOON_LAGER, CredentialType.TEMPORARY, "basic", "word or picture"),
+        (SECONDARY, CredentialType.WORD, "advanced", "temporary or own"),
+        (SECONDARY, CredentialType.PICTURE, "advanced", "temporary or own"),
+    ],
+)
+def test_each_kind_of_account_gets_only_its_own_credentials(
+    session, enrolled, education, credential, kind, allowed
+):
+    person = enrolled("Éloïse", "Dubois", kind=education)
+    with pytest.raises(AccountError) as refused:
+        create_account(session, person, credential=credential, actor="cli")
+    assert str(refused.value) == (
+        f"{credential} passwords are not for {kind} accounts (Éloïse Dubois); "
+        f"{kind} accounts get a {allowed} password"
+    )
+    assert session.scalar(select(Account.id).where(Account.person_id == person.id)) is None
+
+
+def test_word_password_for_a_basic_account(session, enrolled):
+    created = create_account(session, enrolled(), credential=CredentialType.WORD, actor="cli")
+    account = created.account
+    assert is_word_password(created.password) and created.shown_password == created.password
+    assert (account.credential_type, account.must_change_password) == (CredentialType.WORD, False)
+    assert created.pictures == () and created.password not in account.password_hash
+    assert verify_secret(account.password_hash, created.password)
+    assert not verify_secret(account.password_hash, created.password.upper())
+
+
+def test_picture_password_for_a_basic_account(session, enrolled):
+    created = create_account(session, enrolled(), credential=CredentialType.PICTURE, actor="cli")
+    account = created.account
+    ids = [picture.id for picture in created.pictures]
+    assert [picture.category for picture in created.pictures] == [c.id for c in CATEGORIES]
+    assert created.password == picture_secret(ids)
+    assert created.shown_password == [picture.dutch for picture in created.pictures]
+    assert account.credential_type is CredentialType.PICTURE and not account.must_change_password
+    assert created.password not in account.password_hash
+    # The login page sends the tapped pictures in any order; the secret is canonical.
+    assert verify_secret(account.password_hash, picture_secret(reversed(ids)))
+    other = [NEIGHBOUR[picture_id] for picture_id in ids]  # wrong in all 8 places
+    assert not verify_secret(account.password_hash, picture_secret(other))
+    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "account.create")).one()
+    assert event.details["credential"] == "picture"
+    assert all(picture_id not in str(event.details) for picture_id in ids)
+
+
+def test_demo_may_give_reproducible_word_and_picture_passwords(session, enrolled):
+    word = create_account(session, enrolled(), password="boom47", actor="demo")
+    assert word.password == "boom47" and verify_secret(word.account.password_hash, "boom47")
+    secret = picture_secret(c.pictures[3].id for c in CATEGORIES)
+    picture = create_account(
+        session, enrolled(), credential=CredentialType.PICTURE, password=secret, actor="demo"
+    )
+    assert picture.shown_password == [c.pictures[3].dutch for c in CATEGORIES]
+    assert verify_secret(picture.account.password_hash, secret)

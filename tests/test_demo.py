@@ -10,18 +10,22 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from idp.demo import seed_demo
+from idp.cli.demo import welcome
+from idp.demo import ensure_demo_app, seed_demo
 from idp.demo.data import SCHOOLS, demo_people
+from idp.hashing import matches_hash
 from idp.models import (
     Account,
     AccountStatus,
     AdminRole,
     AdminUser,
     AuditEvent,
+    Client,
     EducationType,
     Enrollment,
     Person,
@@ -115,6 +119,49 @@ def test_a_database_with_other_data_is_left_alone(session, secrets, make_school)
     assert counts(session)["School"] == 1
 
 
+def test_demo_app_is_registered_once_with_a_stable_secret(session, secrets, seeded):
+    first = ensure_demo_app(session, secrets, "http://127.0.0.1:5001")
+    session.commit()
+    seed_demo(session, secrets)
+    again = ensure_demo_app(session, secrets, "http://127.0.0.1:5001")
+    session.commit()
+    assert again == first
+    client = session.scalars(select(Client)).one()
+    assert client.client_id == first.client_id
+    assert matches_hash(first.client_secret, client.client_secret_hash)
+    assert client.token_endpoint_auth_method == "client_secret_basic"
+    assert client.allowed_scopes == ["openid", "profile", "school", "ov_leerling"]
+    assert client.redirect_uris == ["http://127.0.0.1:5001/callback"]
+    assert client.post_logout_redirect_uris == ["http://127.0.0.1:5001/afgemeld"]
+    assert client.backchannel_logout_uri == "http://127.0.0.1:5001/backchannel-logout"
+    actions = session.scalars(select(AuditEvent.action).where(AuditEvent.actor == "demo")).all()
+    assert actions.count("client.add") == 1 and "client.update" not in actions
+
+
+def test_demo_app_follows_the_demo_to_another_port(session, secrets, seeded):
+    first = ensure_demo_app(session, secrets, "http://127.0.0.1:5001")
+    moved = ensure_demo_app(session, secrets, "http://127.0.0.1:8081")
+    session.commit()
+    assert (moved.client_id, moved.client_secret) == (first.client_id, first.client_secret)
+    client = session.scalars(select(Client)).one()
+    assert client.redirect_uris == ["http://127.0.0.1:8081/callback"]
+    update = session.scalars(select(AuditEvent).where(AuditEvent.action == "client.update")).one()
+    assert "redirect_uris" in update.details["changed"]
+
+
+def test_welcome_names_the_demo_app_or_why_it_did_not_start(seeded):
+    lines = list(welcome(seeded, "http://127.0.0.1:5000", "http://127.0.0.1:5001"))
+    assert "Probeer de demo-app / try the demo app:  http://127.0.0.1:5001  (Rekenrally)" in lines
+    lines = list(welcome(seeded, "http://127.0.0.1:5000", problem="port 5001: in use"))
+    assert "Demo-app niet gestart / demo app not started: port 5001: in use" in lines
+
+
+def test_start_page_links_to_the_demo_app_only_in_the_demo(app, client):
+    assert "5001" not in client.get("/").get_data(as_text=True)
+    app.config["DEMO_APP_URL"] = "http://127.0.0.1:5001"
+    assert 'href="http://127.0.0.1:5001"' in client.get("/").get_data(as_text=True)
+
+
 def expected_coverage():
     """Pupils and accounts per education type, computed from the seeding data."""
     pupils, accounts = Counter(), Counter()
@@ -154,10 +201,10 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def get_page(port):
+def get_page(port, path="/"):
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
     try:
-        connection.request("GET", "/")
+        connection.request("GET", path)
         response = connection.getresponse()
         return response.status, response.read().decode("utf-8")
     finally:
@@ -166,10 +213,14 @@ def get_page(port):
 
 @pytest.mark.slow
 def test_leerid_demo_serves_the_site(tmp_path):
-    port = free_port()
+    port, app_port = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEERID_")}
     env.update(LEERID_PASSWORDS_ARGON2_MEMORY_COST="64", LEERID_PASSWORDS_ARGON2_TIME_COST="1")
+    # This checkout's code, also when an installed copy elsewhere would be found first.
+    root = str(Path(__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
     command = [sys.executable, "-m", "idp.cli", "demo", "--port", str(port)]
+    command += ["--app-port", str(app_port)]
     log = tmp_path / "demo.log"
     with log.open("w") as output:
         process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=output, stderr=output)
@@ -183,15 +234,19 @@ def test_leerid_demo_serves_the_site(tmp_path):
                 except OSError:
                     time.sleep(0.3)
             assert page is not None, log.read_text()
+            app_page = get_page(app_port)
         finally:
             process.terminate()
             returncode = process.wait(timeout=30)
     status, body = page
     assert status == 200
     assert "Eén login voor al je schoolapps" in body
+    assert f'href="http://127.0.0.1:{app_port}"' in body
+    assert app_page[0] == 200 and "Aanmelden met LeerID" in app_page[1]
     assert returncode == 0, log.read_text()
     text = log.read_text()
     assert f"http://127.0.0.1:{port}" in text
+    assert f"Probeer de demo-app / try the demo app:  http://127.0.0.1:{app_port}" in text
     assert "admin " in text and "leerid stats" in text
     assert (tmp_path / "instance" / "leerid.db").exists()
     assert (tmp_path / "keys" / "secrets.json").exists()

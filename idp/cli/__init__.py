@@ -6,7 +6,7 @@ import click
 
 from ..config import ConfigError
 from ..keystore import MissingKeysError
-from . import admins, clients, demo, imports, setup, stats
+from . import accounts, admins, clients, demo, imports, setup, stats
 
 
 class LeerIDGroup(click.Group):
@@ -26,5 +26,5 @@ def main() -> None:
     """LeerID: one login for every learning app."""
 
 
-for module in (setup, imports, stats, demo, admins, clients):
+for module in (setup, imports, stats, demo, admins, clients, accounts):
     module.register(main)

@@ -1,4 +1,5 @@
-"""`leerid demo`: seed demo data into the embedded database and serve LeerID."""
+"""`leerid demo`: seed demo data into the embedded database and serve LeerID, with the demo
+learning app (examples/learning_app) beside it."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ import click
 
 from ..config import load_settings
 from ..db import get_database
-from ..demo import DemoInfo, DemoLogin, seed_demo
+from ..demo import DemoApp, DemoInfo, DemoLogin, ensure_demo_app, seed_demo
 from ..keystore import load_secrets
 from ..provisioning import initialise
 from ..server import serve
+from ..services.clients import ClientError
 from .context import app_context
 
 
@@ -26,7 +28,12 @@ def register(group: click.Group) -> None:
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
-def demo(host: str, port: int) -> None:
+@click.option(
+    "--app-port",
+    type=click.IntRange(1, 65535),
+    help="Port of the demo learning app  [default: --port + 1]",
+)
+def demo(host: str, port: int, app_port: int | None) -> None:
     """Seed demo schools, pupils and administrators, then serve LeerID (never in production)."""
     # Checked before the issuer is overridden: production also refuses an http:// issuer,
     # and that error would hide the real reason.
@@ -35,24 +42,65 @@ def demo(host: str, port: int) -> None:
             "leerid demo refuses to run when server.environment is production: "
             "it adds fictional pupils and administrators with known passwords"
         )
-    url = f"http://{f'[{host}]' if ':' in host else host}:{port}"
+    if app_port == port:
+        raise click.ClickException("--app-port must differ from --port")
+    url = _url(host, port)
+    app_url = _url(host, app_port or port + 1)
     overrides: dict[str, dict[str, Any]] = {"server": {"issuer": url}}
+    problem = None
     with app_context(overrides) as app:
         initialise(app)
         secrets = load_secrets(Path(app.config["LEERID"]["keys"]["directory"]))
         database = get_database(app)
         with database.transaction() as session:
             info = seed_demo(session, secrets)
+            registered = None
+            # Only into the demo's own database: "no demo data added" means no client either.
+            if info.admins or info.pupils:
+                try:
+                    registered = ensure_demo_app(session, secrets, app_url)
+                except ClientError as error:
+                    problem = str(error)
         # The gunicorn worker opens its own connections; none may be shared across fork.
         database.engine.dispose()
-    click.echo("\n".join(welcome(info, url)))
+    if registered is not None:
+        problem = _start_learning_app(registered, url, host, app_port or port + 1)
+    running = registered is not None and problem is None
+    click.echo("\n".join(welcome(info, url, app_url if running else None, problem)))
     # Flushed now, or a piped stdout's buffer would be copied into the forked worker.
     sys.stdout.flush()
-    serve(host=host, port=port, workers=1, config=overrides)
+    flask_config = {"DEMO_APP_URL": app_url} if running else None
+    serve(host=host, port=port, workers=1, config=overrides, flask_config=flask_config)
 
 
-def welcome(info: DemoInfo, url: str) -> Iterable[str]:
-    """The bilingual greeting with the address and logins to try."""
+def _url(host: str, port: int) -> str:
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}"
+
+
+def _start_learning_app(registered: DemoApp, issuer: str, host: str, port: int) -> str | None:
+    """Serve the demo app from a thread of this process; returns a problem, or None."""
+    if port > 65535:
+        return f"port {port} does not exist: choose one with --app-port"
+    try:
+        # Imported here: the example is not part of LeerID, only served beside it by the demo.
+        from examples.learning_app import create_app, start_server
+    except ImportError as error:
+        return f"{error}; reinstall LeerID (pip install -e .) to get examples/"
+
+    app = create_app(issuer, registered.client_id, registered.client_secret, registered.url)
+    try:
+        # A daemon thread in gunicorn's master: it ends with the command, and the worker,
+        # forked once at start, never touches it.
+        start_server(app, host, port)
+    except OSError as error:
+        return f"port {port}: {error.strerror or error}; choose another with --app-port"
+    return None
+
+
+def welcome(
+    info: DemoInfo, url: str, app_url: str | None = None, problem: str | None = None
+) -> Iterable[str]:
+    """The bilingual greeting with the addresses and logins to try."""
     yield "LeerID demo — welkom! / welcome!"
     if info.seeded:
         yield "Demogegevens aangemaakt. / Demo data seeded."
@@ -63,6 +111,10 @@ def welcome(info: DemoInfo, url: str) -> Iterable[str]:
         yield "The database already holds other data: no demo data added."
     yield ""
     yield f"Adres / address:  {url}"
+    if app_url:
+        yield f"Probeer de demo-app / try the demo app:  {app_url}  (Rekenrally)"
+    elif problem:
+        yield f"Demo-app niet gestart / demo app not started: {problem}"
     if info.admins:
         yield ""
         yield "Beheerders / administrators (Schoolloket):"

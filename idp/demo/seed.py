@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from ..credentials.words import word_password
 from ..keystore import Secrets
 from ..models import (
     Account,
+    AccountKind,
     AccountStatus,
     AdminRole,
     AdminUser,
@@ -26,6 +28,7 @@ from ..models import (
     Enrollment,
     Person,
     School,
+    account_kind_for,
 )
 from ..passwords import READABLE_ALPHABET, verify_secret
 from ..services.accounts import TEMPORARY_PASSWORD_LENGTH, create_account
@@ -76,8 +79,19 @@ def _admin_password(secrets: Secrets, username: str) -> str:
     return "-".join(text[i : i + 5] for i in range(0, 20, 5))
 
 
-def _pupil_password(secrets: Secrets, key: str) -> str:
-    return demo_secret(secrets, f"pupil:{key}", TEMPORARY_PASSWORD_LENGTH)
+def _pupil_kind(spec: DemoPerson) -> AccountKind:
+    return account_kind_for(spec.enrollments[0].education_type)
+
+
+def _pupil_password(secrets: Secrets, spec: DemoPerson) -> str:
+    """A word password for a basic account, a temporary one for an advanced account."""
+    label = f"pupil:{spec.key}"
+    if _pupil_kind(spec) is AccountKind.BASIC:
+        key = secrets.session_secret.encode("utf-8")
+        digest = hmac.new(key, f"leerid-demo\x00{label}".encode(), hashlib.sha256).digest()
+        # 256 bits modulo about 56,000 passwords: the bias is far too small to matter.
+        return word_password(randbelow=lambda n: int.from_bytes(digest, "big") % n)
+    return demo_secret(secrets, label, TEMPORARY_PASSWORD_LENGTH)
 
 
 def seed_demo(session: Session, secrets: Secrets) -> DemoInfo:
@@ -147,8 +161,10 @@ def _seed_person(
     session.add(person)
     session.flush()
     if spec.account is not None:
-        password = _pupil_password(secrets, spec.key)
-        created = create_account(session, person, password=password, actor=ACTOR)
+        password = _pupil_password(secrets, spec)
+        created = create_account(
+            session, person, kind=_pupil_kind(spec), password=password, actor=ACTOR
+        )
         created.account.status = spec.account
     for enrollment, e in zip(enrollments, spec.enrollments, strict=True):
         enrollment.end_date = e.end_date
@@ -185,7 +201,7 @@ def _pupil_logins(session: Session, secrets: Secrets) -> tuple[DemoLogin, ...]:
         )
         if account is None:
             continue
-        password = _pupil_password(secrets, spec.key)
+        password = _pupil_password(secrets, spec)
         valid = verify_secret(account.password_hash, password)
         description = f"{names[number]}, {kind.value.replace('_', ' ')} ({account.kind})"
         shown.append(DemoLogin(account.username, password if valid else None, description))

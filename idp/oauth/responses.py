@@ -23,7 +23,9 @@ def _send(redirect_uri: str, params: list[tuple[str, str]], mode: str) -> Respon
     # RFC 9207 §2: the issuer identifies itself in every authorization response.
     params = [*params, ("iss", issuer())]
     if mode == "form_post":
-        response = Response(render_template("form_post.html", action=redirect_uri, params=params))
+        page = render_template("form_post.html", action=redirect_uri, params=params)
+        # werkzeug's Response defaults to text/plain: a browser would show the form as text.
+        response = Response(page, mimetype="text/html")
         # The form posts to the app's origin, which our default policy would forbid.
         origin = "{0.scheme}://{0.netloc}".format(urlsplit(redirect_uri))
         response.headers["Content-Security-Policy"] = (

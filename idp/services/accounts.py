@@ -1,7 +1,7 @@
-"""LeerID accounts: username proposals, temporary passwords and account creation.
+"""LeerID accounts: username proposals, passwords and account creation, one or per school.
 
-Word and picture passwords and QR cards arrive with later issues; `create_account` already
-takes the credential type so they slot in beside the temporary password.
+Basic accounts get a word or picture password, advanced ones a temporary password
+(idp.credentials). Each account created for a school also gets a QR card (services.cards).
 """
 
 from __future__ import annotations
@@ -9,27 +9,40 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
+# Password rules live in idp.credentials; these names stay importable from here.
+from ..credentials import TEMPORARY_PASSWORD_LENGTH as TEMPORARY_PASSWORD_LENGTH
+from ..credentials import (
+    CredentialError,
+    allows,
+    default_credential,
+    describe_allowed,
+    new_credential,
+)
+from ..credentials import temporary_password as temporary_password
+from ..credentials.pictures import Picture
 from ..models import (
     Account,
     AccountKind,
     CredentialType,
     Enrollment,
     Person,
+    School,
     account_kind_for,
 )
 from ..models.account import USERNAME_MAX_LENGTH
-from ..passwords import hash_secret, random_secret
+from ..passwords import hash_secret
 from .admins import Actor, record_event
+from .cards import IssuedCard, issue_card
 
 log = logging.getLogger(__name__)
 
-TEMPORARY_PASSWORD_LENGTH = 8
-OWN_PASSWORD_MIN_LENGTH = 12
 FALLBACK_USERNAME = "leerling"
 _BATCH = 20
 # Latin letters that NFKD does not take apart into a base letter and an accent.
@@ -47,10 +60,40 @@ class AccountError(ValueError):
 
 @dataclass(frozen=True)
 class CreatedAccount:
-    """A new account and its password in plain text, which is never stored and shown once."""
+    """A new account and its password in plain text, which is never stored and shown once.
+
+    For a picture password, `password` is the hashed text (`picture_secret`) and
+    `pictures` the 8 pictures in category order.
+    """
 
     account: Account
     password: str
+    pictures: tuple[Picture, ...] = ()
+
+    @property
+    def shown_password(self) -> str | list[str]:
+        """What the card shows: the password, or the Dutch names of the pictures in order."""
+        return [p.dutch for p in self.pictures] if self.pictures else self.password
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    """An account created for a pupil of a school, with its first card."""
+
+    stamnummer: str
+    created: CreatedAccount
+    card: IssuedCard
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON form `leerid accounts create --json` prints for each account."""
+        return {
+            "stamnummer": self.stamnummer,
+            "username": self.created.account.username,
+            "credential": str(self.created.account.credential_type),
+            "password": self.created.shown_password,
+            "card_url": self.card.url,
+            "card_serial": self.card.serial,
+        }
 
 
 def username_part(name: str) -> str:
@@ -96,11 +139,6 @@ def check_username(session: Session, username: str) -> str:
     return username
 
 
-def temporary_password() -> str:
-    """Eight random characters without look-alikes, changed by the pupil at first login."""
-    return random_secret(TEMPORARY_PASSWORD_LENGTH)
-
-
 def active_enrollment(session: Session, person: Person) -> Enrollment | None:
     """The person's current enrollment; with several, the most recently started one."""
     query = (
@@ -117,22 +155,33 @@ def create_account(
     person: Person,
     *,
     kind: AccountKind | None = None,
-    credential: CredentialType = CredentialType.TEMPORARY,
+    credential: CredentialType | None = None,
     username: str | None = None,
     password: str | None = None,
     actor: Actor,
 ) -> CreatedAccount:
     """Create the LeerID of an enrolled person; only the Argon2id hash of the password is kept.
 
-    `password` is for an own password (at least 12 characters) or for the demo, which needs
-    reproducible temporary passwords; otherwise a temporary password is generated.
+    Without `credential` a basic account gets a word password and an advanced one a
+    temporary password. `password` is for an own password (at least 12 characters) or for
+    the demo, which needs reproducible passwords; it must then have the credential's form.
     """
     enrollment = active_enrollment(session, person)
     if enrollment is None:
         raise AccountError(f"{person.full_name} has no active enrollment in any school")
     if session.scalar(select(Account.id).where(Account.person_id == person.id)) is not None:
         raise AccountError(f"{person.full_name} already has a LeerID")
-    secret, must_change = _credential(credential, password)
+    kind = kind or account_kind_for(enrollment.education_type)
+    credential = credential or default_credential(kind)
+    if not allows(kind, credential):
+        raise AccountError(
+            f"{credential} passwords are not for {kind} accounts ({person.full_name}); "
+            f"{kind} accounts get a {describe_allowed(kind)} password"
+        )
+    try:
+        secret = new_credential(credential, password)
+    except CredentialError as error:
+        raise AccountError(str(error)) from None
     account = Account(
         person_id=person.id,
         username=(
@@ -140,10 +189,10 @@ def create_account(
             if username is not None
             else propose_username(session, person.first_name, person.last_name)
         ),
-        kind=kind or account_kind_for(enrollment.education_type),
+        kind=kind,
         credential_type=credential,
-        password_hash=hash_secret(secret),
-        must_change_password=must_change,
+        password_hash=hash_secret(secret.secret),
+        must_change_password=secret.must_change,
     )
     session.add(account)
     session.flush()
@@ -161,18 +210,88 @@ def create_account(
         },
     )
     log.info("account %s (%s, %s) created", account.username, account.kind, credential)
-    return CreatedAccount(account=account, password=secret)
+    return CreatedAccount(account=account, password=secret.secret, pictures=secret.pictures)
 
 
-def _credential(credential: CredentialType, password: str | None) -> tuple[str, bool]:
-    """The secret to hash and whether the pupil must change it at the next login."""
-    if credential is CredentialType.TEMPORARY:
-        secret = password or temporary_password()
-        if len(secret) < TEMPORARY_PASSWORD_LENGTH:
-            raise AccountError(f"a temporary password has {TEMPORARY_PASSWORD_LENGTH} characters")
-        return secret, True
-    if credential is CredentialType.OWN:
-        if password is None or len(password) < OWN_PASSWORD_MIN_LENGTH:
-            raise AccountError(f"an own password has at least {OWN_PASSWORD_MIN_LENGTH} characters")
-        return password, False
-    raise AccountError(f"{credential} passwords are not available yet")
+def create_school_accounts(
+    session: Session,
+    instellingsnummer: str,
+    *,
+    stamnummers: Iterable[str] = (),
+    credential: CredentialType | None = None,
+    actor: Actor,
+) -> list[NewAccount]:
+    """Create a LeerID and a card for each actively enrolled pupil of a school without one.
+
+    With `stamnummers`, only for those pupils: one that is unknown, no longer enrolled or
+    already has a LeerID is an error, and so is a `credential` that a selected pupil's kind
+    of account cannot have. The caller's transaction makes the run all or nothing.
+    """
+    school = session.scalar(select(School).where(School.instellingsnummer == instellingsnummer))
+    if school is None:
+        raise AccountError(f"no school with instellingsnummer {instellingsnummer}")
+    chosen = list(dict.fromkeys(stamnummers))
+    if chosen:
+        _check_stamnummers(session, school, chosen)
+    query = (
+        select(Enrollment)
+        .join(Person, Person.id == Enrollment.person_id)
+        .outerjoin(Account, Account.person_id == Enrollment.person_id)
+        .where(Enrollment.school_id == school.id, Enrollment.end_date.is_(None))
+        .where(Account.id.is_(None))
+        .order_by(Enrollment.administrative_group, Person.last_name, Person.first_name)
+        .options(contains_eager(Enrollment.person))
+    )
+    if chosen:
+        query = query.where(Enrollment.stamnummer.in_(chosen))
+    pupils = [(e, account_kind_for(e.education_type)) for e in session.scalars(query)]
+    refused = [
+        f"stamnummer {e.stamnummer} ({e.person.full_name}, {kind} account)"
+        for e, kind in pupils
+        if credential is not None and not allows(kind, credential)
+    ]
+    if refused:
+        raise AccountError(
+            f"nothing created: a {credential} password is not for these pupils (basic accounts "
+            f"get a word or picture password, advanced ones a temporary password): "
+            f"{', '.join(refused)}"
+        )
+    created = []
+    for enrollment, kind in pupils:
+        account = create_account(
+            session, enrollment.person, kind=kind, credential=credential, actor=actor
+        )
+        card = issue_card(session, account.account, actor=actor)
+        created.append(NewAccount(enrollment.stamnummer, account, card))
+    log.info("%d accounts created at school %s", len(created), instellingsnummer)
+    return created
+
+
+def _check_stamnummers(session: Session, school: School, stamnummers: list[str]) -> None:
+    """Refuse the whole run when a listed pupil cannot get a new account at this school."""
+    query = (
+        select(Enrollment.stamnummer, Enrollment.end_date, Account.username)
+        .outerjoin(Account, Account.person_id == Enrollment.person_id)
+        .where(Enrollment.school_id == school.id, Enrollment.stamnummer.in_(stamnummers))
+    )
+    active: dict[str, str | None] = {}
+    ended: set[str] = set()
+    for stamnummer, end_date, username in session.execute(query):
+        if end_date is None:
+            active[stamnummer] = username
+        else:
+            ended.add(stamnummer)
+    problems = []
+    for stamnummer in stamnummers:
+        if stamnummer in active:
+            if active[stamnummer] is not None:
+                problems.append(
+                    f"stamnummer {stamnummer} already has a LeerID ({active[stamnummer]})"
+                )
+        elif stamnummer in ended:
+            problems.append(f"stamnummer {stamnummer} is no longer enrolled")
+        else:
+            problems.append(f"stamnummer {stamnummer} is not enrolled")
+    if problems:
+        where = f"{school.instellingsnummer} ({school.name})"
+        raise AccountError(f"nothing created at school {where}: {'; '.join(problems)}")

@@ -1,0 +1,1 @@
+"""Example applications that use LeerID; `leerid demo` serves the learning app."""

@@ -1,0 +1,89 @@
+"""`leerid accounts create`: LeerIDs and cards for a school's pupils."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..db import get_database
+from ..models import CredentialType
+from ..services.accounts import AccountError, create_school_accounts
+from ..services.cards import CardError
+from .context import app_context, echo_json
+
+ACTOR = "cli"
+CREDENTIAL_CHOICES = (CredentialType.WORD, CredentialType.PICTURE, CredentialType.TEMPORARY)
+
+
+def register(group: click.Group) -> None:
+    """Add the commands of this module to `leerid`."""
+    group.add_command(accounts)
+
+
+@click.group()
+def accounts() -> None:
+    """Pupils' LeerIDs."""
+
+
+@accounts.command("create")
+@click.option("--school", required=True, metavar="INSTNR", help="The school's instellingsnummer.")
+@click.option(
+    "--stamnummer",
+    "stamnummers",
+    multiple=True,
+    metavar="S",
+    help="Only this pupil (repeatable); default: every enrolled pupil without a LeerID.",
+)
+@click.option(
+    "--credential",
+    type=click.Choice([c.value for c in CREDENTIAL_CHOICES]),
+    help="Password type for every pupil; default: word (basic), temporary (advanced).",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write the credential bundle (zip) here. Not available yet.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+def create(
+    school: str,
+    stamnummers: tuple[str, ...],
+    credential: str | None,
+    out: Path | None,
+    as_json: bool,
+) -> None:
+    """Create LeerIDs with a card; all of them or, on any problem, none."""
+    if out is not None:
+        raise click.ClickException(
+            "--out is not available yet: the print service for credential bundles comes "
+            "later; use --json to get the passwords and card URLs"
+        )
+    with app_context() as app:
+        try:
+            with get_database(app).transaction() as session:
+                created = create_school_accounts(
+                    session,
+                    school,
+                    stamnummers=stamnummers,
+                    credential=CredentialType(credential) if credential else None,
+                    actor=ACTOR,
+                )
+                result = [new.as_dict() for new in created]
+        except (AccountError, CardError) as error:
+            raise click.ClickException(str(error)) from None
+    if as_json:
+        echo_json({"accounts": result})
+        return
+    if not result:
+        click.echo(f"No pupils without a LeerID at school {school}: nothing created.")
+        return
+    for row in result:
+        password = row["password"]
+        shown = password if isinstance(password, str) else " ".join(password)
+        click.echo(
+            f"{row['stamnummer']}\t{row['username']}\t{row['credential']}\t{shown}\t"
+            f"{row['card_serial']}\t{row['card_url']}"
+        )
+    plural = "" if len(result) == 1 else "s"
+    click.echo(f"Created {len(result)} LeerID{plural}. Passwords are shown only now.", err=True)

@@ -1,0 +1,153 @@
+"""QR cards: a random, revocable token that opens the pupil's own login page.
+
+The card's QR code and URL hold `{issuer}/k/{token}`: 128 random bits, stored only as a
+SHA-256 hash, so the database cannot print a card again and a found card never holds the
+password. Issuing a card replaces the hash, which revokes the previous card. The card also
+carries a serial ("K7RE-9XHM") that is no secret: a school reads it off a found card to look
+up the pupil and issue a new card.
+
+Validity follows the school year: a card works until 1 October after the end of the school
+year it was printed for, so last year's cards keep working while schools print new ones in
+September. Cards printed from July on are for the coming school year.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import secrets
+from typing import NamedTuple
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..hashing import new_secret, secret_hash
+from ..models import Account, AccountStatus, Enrollment
+from ..models.base import utcnow
+from .admins import Actor, record_event
+
+log = logging.getLogger(__name__)
+
+CARD_TOKEN_BYTES = 16
+CARD_PATH = "/k/"
+# No look-alikes on a printed card: no 0/O/Q/D, 1/I/L, 2/Z, 5/S or B. 24 symbols, 8 of them
+# give 24**8 ≈ 1.1·10^11 serials, so a collision needs a retry about once in 100,000 cards
+# at a million cards issued.
+SERIAL_ALPHABET = "346789ACEFGHJKMNPRTUVWXY"
+SERIAL_GROUP = 4
+SERIAL_ATTEMPTS = 10
+NEXT_YEAR_CARDS_FROM = 7  # July: cards printed in the summer are for the coming year
+GRACE_UNTIL = 10  # 1 October: last year's cards still work while new ones are printed
+# token_urlsafe(16) gives 22 characters; accept a little more so the length can grow.
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{22,86}")
+
+
+class CardError(RuntimeError):
+    """A card cannot be issued; the message says why."""
+
+
+class IssuedCard(NamedTuple):
+    """What is printed on a new card: the URL behind the QR code, and the serial."""
+
+    url: str
+    serial: str
+
+
+def card_url(token: str, issuer: str | None = None) -> str:
+    """The URL a card's QR code holds."""
+    base = issuer if issuer is not None else current_app.config["LEERID"]["server"]["issuer"]
+    return f"{base.rstrip('/')}{CARD_PATH}{token}"
+
+
+def new_serial() -> str:
+    """A random serial of two groups of 4 readable characters, e.g. "K7RE-9XHM"."""
+    text = "".join(secrets.choice(SERIAL_ALPHABET) for _ in range(2 * SERIAL_GROUP))
+    return f"{text[:SERIAL_GROUP]}-{text[SERIAL_GROUP:]}"
+
+
+def normalise_serial(text: str) -> str:
+    """A serial as typed ("k7re 9xhm", "K7RE9XHM") in its printed form ("K7RE-9XHM")."""
+    compact = re.sub(r"[\s-]", "", text).upper()
+    if len(compact) != 2 * SERIAL_GROUP:
+        return compact
+    return f"{compact[:SERIAL_GROUP]}-{compact[SERIAL_GROUP:]}"
+
+
+def card_expiry(issued_at: dt.datetime) -> dt.datetime:
+    """When a card issued at `issued_at` stops working: 1 October after its school year."""
+    year = issued_at.year if issued_at.month >= NEXT_YEAR_CARDS_FROM else issued_at.year - 1
+    # The school year `year`-`year + 1` ends on 31 August of `year + 1`.
+    return dt.datetime(year + 1, GRACE_UNTIL, 1, tzinfo=dt.UTC)
+
+
+def issue_card(session: Session, account: Account, *, actor: Actor) -> IssuedCard:
+    """Give the account a new card, which revokes the previous one; the token is shown once."""
+    serial = _free_serial(session)
+    token = new_secret(CARD_TOKEN_BYTES)
+    now = utcnow()
+    account.card_token_hash = secret_hash(token)
+    account.card_serial = serial
+    account.card_generation += 1
+    account.card_issued_at = now
+    account.card_expires_at = card_expiry(now)
+    session.flush()
+    record_event(
+        session,
+        actor,
+        "card.issue",
+        school_id=_school_id(session, account),
+        details={
+            "account_id": account.id,
+            "username": account.username,
+            "serial": serial,
+            "generation": account.card_generation,
+            "expires_at": account.card_expires_at.isoformat(),
+        },
+    )
+    log.info("card %s (generation %d) issued to %s", serial, account.card_generation, account.id)
+    return IssuedCard(url=card_url(token), serial=serial)
+
+
+def find_account_by_card(session: Session, token: str) -> Account | None:
+    """The active account whose current card holds `token`, or None.
+
+    None for unknown tokens, revoked cards (replaced by a newer card), expired cards and
+    accounts that cannot log in (blocked or deactivated).
+    """
+    if not _TOKEN.fullmatch(token):
+        return None
+    account = session.scalar(select(Account).where(Account.card_token_hash == secret_hash(token)))
+    if account is None or account.status is not AccountStatus.ACTIVE:
+        return None
+    if account.card_expires_at is None or account.card_expires_at <= utcnow():
+        return None
+    return account
+
+
+def find_account_by_serial(session: Session, serial: str) -> Account | None:
+    """The account whose current card has this serial (typed loosely), for a found card."""
+    query = select(Account).where(Account.card_serial == normalise_serial(serial))
+    return session.scalar(query)
+
+
+def _free_serial(session: Session) -> str:
+    # The unique constraint on card_serial still guards against a concurrent run taking
+    # the same serial between this check and the commit: that transaction then fails whole.
+    for _ in range(SERIAL_ATTEMPTS):
+        serial = new_serial()
+        if session.scalar(select(Account.id).where(Account.card_serial == serial)) is None:
+            return serial
+    raise CardError("no free card serial found; try again")
+
+
+def _school_id(session: Session, account: Account) -> int | None:
+    """The school of the pupil's current enrollment, so that the school sees the event."""
+    query = (
+        select(Enrollment.school_id)
+        .where(Enrollment.person_id == account.person_id, Enrollment.end_date.is_(None))
+        .order_by(Enrollment.start_date.desc(), Enrollment.id.desc())
+        .limit(1)
+    )
+    return session.scalar(query)

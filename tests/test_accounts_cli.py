@@ -1,0 +1,214 @@
+"""`leerid accounts create`: the interface contract, all-or-nothing runs, clear errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from idp.credentials.pictures import CATEGORIES, PICTURES, picture_secret
+from idp.credentials.words import is_word_password
+from idp.models import Account, AccountKind, AuditEvent, EducationType, Enrollment, Person
+from idp.passwords import READABLE_ALPHABET, verify_secret
+from idp.services.accounts import create_account
+from idp.services.cards import find_account_by_card, find_account_by_serial
+
+SCHOOL = "990101"
+KEYS = {"stamnummer", "username", "credential", "password", "card_url", "card_serial"}
+ISSUER = "http://127.0.0.1:5000"
+BY_DUTCH_NAME = {picture.dutch: picture for picture in PICTURES.values()}
+PRIMARY = EducationType.GEWOON_LAGER
+SECONDARY = EducationType.GEWOON_SECUNDAIR
+
+
+@pytest.fixture
+def school(session, make_school):
+    """A school with pupils: three without a LeerID, one with, one who left; and a neighbour.
+
+    stamnummer: 1 basic (class 1A), 2 basic (1A), 3 advanced (3B), 4 has a LeerID,
+    5 left the school; 6 is enrolled at another school.
+    """
+    here, other = make_school(SCHOOL), make_school("990202", name="Sint-Jozef")
+    start = dt.date(2025, 9, 1)
+    pupils = [
+        ("1", "Zoë", "Peeters", PRIMARY, "1A", here, None),
+        ("2", "Amir", "El Amrani", PRIMARY, "1A", here, None),
+        ("3", "Lotte", "Claes", SECONDARY, "3B", here, None),
+        ("4", "Jonas", "Maes", PRIMARY, "1A", here, None),
+        ("5", "Emma", "Wouters", PRIMARY, "1A", here, start + dt.timedelta(days=30)),
+        ("6", "Noah", "Janssens", PRIMARY, "2A", other, None),
+    ]
+    for stamnummer, first, last, education, group, where, ended in pupils:
+        person = Person(first_name=first, last_name=last)
+        session.add(person)
+        session.add(
+            Enrollment(
+                person=person,
+                school=where,
+                stamnummer=stamnummer,
+                administrative_group=group,
+                education_type=education,
+                start_date=start,
+                end_date=ended,
+            )
+        )
+        session.flush()
+        if stamnummer == "4":
+            create_account(session, person, actor="test")
+    session.commit()
+    return here
+
+
+def account_count(session):
+    session.rollback()  # a fresh snapshot: the command committed in its own session
+    return session.scalar(select(func.count()).select_from(Account))
+
+
+def audit_count(session):
+    return session.scalar(select(func.count()).select_from(AuditEvent))
+
+
+def run_json(leerid, *args):
+    result = leerid("accounts", "create", "--school", SCHOOL, *args, "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def account_of(session, row):
+    session.rollback()
+    return session.scalars(select(Account).where(Account.username == row["username"])).one()
+
+
+def test_creates_an_account_and_card_for_each_pupil_without_one(leerid, session, school):
+    data = run_json(leerid)
+    assert list(data) == ["accounts"]
+    rows = data["accounts"]
+    assert all(set(row) == KEYS for row in rows)
+    # Sorted by class, then name; pupil 4 has a LeerID, 5 left, 6 is at another school.
+    assert [row["stamnummer"] for row in rows] == ["2", "1", "3"]
+    assert [row["credential"] for row in rows] == ["word", "word", "temporary"]
+    assert [row["username"] for row in rows] == ["amir.elamrani", "zoe.peeters", "lotte.claes"]
+    assert account_count(session) == 4
+    for row in rows:
+        account = account_of(session, row)
+        assert verify_secret(account.password_hash, row["password"])
+        assert row["password"] not in account.password_hash
+        assert row["card_url"].startswith(f"{ISSUER}/k/")
+        token = row["card_url"].removeprefix(f"{ISSUER}/k/")
+        assert len(token) >= 22 and token not in account.card_token_hash
+        assert find_account_by_card(session, token) is account
+        assert find_account_by_serial(session, row["card_serial"]) is account
+    assert is_word_password(rows[0]["password"]) and is_word_password(rows[1]["password"])
+    assert len(rows[2]["password"]) == 8 and set(rows[2]["password"]) <= set(READABLE_ALPHABET)
+    assert account_of(session, rows[2]).kind is AccountKind.ADVANCED
+
+
+def test_picture_passwords_are_printed_as_dutch_names_in_order(leerid, session, school):
+    rows = run_json(leerid, "--stamnummer", "1", "--stamnummer", "2", "--credential", "picture")[
+        "accounts"
+    ]
+    assert [row["stamnummer"] for row in rows] == ["2", "1"]
+    for row in rows:
+        assert row["credential"] == "picture"
+        names = row["password"]
+        assert isinstance(names, list) and len(names) == 8
+        pictures = [BY_DUTCH_NAME[name] for name in names]
+        assert [p.category for p in pictures] == [c.id for c in CATEGORIES]
+        account = account_of(session, row)
+        assert verify_secret(account.password_hash, picture_secret(p.id for p in pictures))
+
+
+def test_only_the_listed_pupils(leerid, session, school):
+    rows = run_json(leerid, "--stamnummer", "3", "--stamnummer", "3")["accounts"]
+    assert [(row["stamnummer"], row["credential"]) for row in rows] == [("3", "temporary")]
+    assert account_count(session) == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--stamnummer", "99"), "stamnummer 99 is not enrolled"),
+        (("--stamnummer", "6"), "stamnummer 6 is not enrolled"),
+        (("--stamnummer", "5"), "stamnummer 5 is no longer enrolled"),
+        (("--stamnummer", "4"), "stamnummer 4 already has a LeerID (jonas.maes)"),
+        (
+            ("--stamnummer", "1", "--stamnummer", "4", "--stamnummer", "99"),
+            "stamnummer 4 already has a LeerID (jonas.maes); stamnummer 99 is not enrolled",
+        ),
+        (
+            ("--credential", "picture"),
+            "a picture password is not for these pupils (basic accounts get a word or "
+            "picture password, advanced ones a temporary password): "
+            "stamnummer 3 (Lotte Claes, advanced account)",
+        ),
+        (
+            ("--credential", "temporary"),
+            "stamnummer 2 (Amir El Amrani, basic account), "
+            "stamnummer 1 (Zoë Peeters, basic account)",
+        ),
+        (
+            ("--credential", "word", "--stamnummer", "3"),
+            "stamnummer 3 (Lotte Claes, advanced account)",
+        ),
+    ],
+)
+def test_any_problem_creates_nothing(leerid, session, school, args, message):
+    before = (account_count(session), audit_count(session))
+    result = leerid("accounts", "create", "--school", SCHOOL, *args, "--json")
+    assert result.exit_code == 1
+    assert message in result.output
+    assert result.stdout == ""
+    assert (account_count(session), audit_count(session)) == before
+
+
+def test_unknown_school(leerid, session, school):
+    result = leerid("accounts", "create", "--school", "123", "--json")
+    assert result.exit_code == 1
+    assert "no school with instellingsnummer 123" in result.output
+
+
+def test_a_bad_credential_choice_is_refused_by_the_command(leerid, school):
+    result = leerid("accounts", "create", "--school", SCHOOL, "--credential", "own")
+    assert result.exit_code == 2 and "'own' is not one of" in result.output
+
+
+def test_the_bundle_is_not_available_yet(leerid, session, school, tmp_path):
+    result = leerid("accounts", "create", "--school", SCHOOL, "--out", str(tmp_path / "b.zip"))
+    assert result.exit_code == 1
+    assert "--out is not available yet" in result.output
+    assert account_count(session) == 1
+    assert not (tmp_path / "b.zip").exists()
+
+
+def test_running_again_creates_nothing_more(leerid, session, school):
+    assert len(run_json(leerid)["accounts"]) == 3
+    assert run_json(leerid) == {"accounts": []}
+    result = leerid("accounts", "create", "--school", SCHOOL)
+    assert result.exit_code == 0
+    assert "nothing created" in result.output
+
+
+def test_without_json_one_line_per_pupil(leerid, session, school):
+    result = leerid("accounts", "create", "--school", SCHOOL, "--credential", "picture",
+                    "--stamnummer", "1")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    line = result.stdout.strip()
+    stamnummer, username, credential, password, serial, url = line.split("\t")
+    assert (stamnummer, username, credential) == ("1", "zoe.peeters", "picture")
+    assert len(password.split(" ")) == 8
+    assert url.startswith(f"{ISSUER}/k/") and re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}", serial)
+    assert "Created 1 LeerID." in result.output
+
+
+def test_each_account_and_card_is_audited_as_the_cli(leerid, session, school):
+    rows = run_json(leerid)["accounts"]
+    session.rollback()
+    events = session.scalars(select(AuditEvent).where(AuditEvent.actor == "cli")).all()
+    assert sorted(event.action for event in events) == ["account.create"] * 3 + ["card.issue"] * 3
+    for event in events:
+        text = json.dumps(event.details)
+        assert all(row["card_url"] not in text for row in rows)
+        assert all(str(row["password"]) not in text for row in rows)

@@ -1,0 +1,196 @@
+"""QR cards: random hashed tokens, serials, generations that revoke, expiry, audit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from sqlalchemy import select
+
+import idp.services.cards as cards
+from idp.hashing import secret_hash
+from idp.models import Account, AccountStatus, AuditEvent, EducationType, Enrollment, Person
+from idp.services.accounts import create_account
+from idp.services.cards import (
+    SERIAL_ALPHABET,
+    CardError,
+    card_expiry,
+    card_url,
+    find_account_by_card,
+    find_account_by_serial,
+    issue_card,
+    new_serial,
+    normalise_serial,
+)
+
+ISSUER = "http://127.0.0.1:5000"
+SERIAL = re.compile(rf"[{SERIAL_ALPHABET}]{{4}}-[{SERIAL_ALPHABET}]{{4}}")
+
+
+@pytest.fixture
+def make_account(session, make_school):
+    """Create a basic account for a new pupil of a (new) school."""
+    counter = iter(range(1, 1000))
+
+    def make() -> Account:
+        number = next(counter)
+        person = Person(first_name="Lotte", last_name=f"Claes{number}")
+        session.add(person)
+        session.add(
+            Enrollment(
+                person=person,
+                school=make_school(),
+                stamnummer=str(number),
+                education_type=EducationType.GEWOON_LAGER,
+                start_date=dt.date(2025, 9, 1),
+            )
+        )
+        session.flush()
+        account = create_account(session, person, actor="test").account
+        session.commit()
+        return account
+
+    return make
+
+
+def token_of(url: str) -> str:
+    assert url.startswith(f"{ISSUER}/k/")
+    return url.removeprefix(f"{ISSUER}/k/")
+
+
+def test_card_holds_a_long_random_token_stored_only_hashed(session, make_account):
+    account = make_account()
+    url, serial = issue_card(session, account, actor="test")
+    session.commit()
+    token = token_of(url)
+    assert re.fullmatch(r"[A-Za-z0-9_-]{22,}", token)
+    assert account.card_token_hash == secret_hash(token)
+    row = session.execute(select(Account.__table__).where(Account.id == account.id)).one()
+    assert all(token not in str(value) for value in row)
+    assert SERIAL.fullmatch(serial) and account.card_serial == serial
+    assert account.card_generation == 1
+    assert find_account_by_card(session, token) is account
+
+
+def test_a_new_card_revokes_the_old_one(session, make_account):
+    account = make_account()
+    old_url, old_serial = issue_card(session, account, actor="test")
+    new_url, new_serial = issue_card(session, account, actor="test")
+    session.commit()
+    assert account.card_generation == 2
+    assert new_serial != old_serial and new_url != old_url
+    assert find_account_by_card(session, token_of(old_url)) is None
+    assert find_account_by_card(session, token_of(new_url)) is account
+    assert find_account_by_serial(session, old_serial) is None
+
+
+def test_tokens_and_serials_differ_between_accounts(session, make_account):
+    issued = [issue_card(session, make_account(), actor="test") for _ in range(20)]
+    assert len({card.url for card in issued}) == len({card.serial for card in issued}) == 20
+
+
+def test_an_expired_card_no_longer_works(session, make_account):
+    account = make_account()
+    url, _ = issue_card(session, account, actor="test")
+    account.card_expires_at = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+    session.commit()
+    assert find_account_by_card(session, token_of(url)) is None
+
+
+@pytest.mark.parametrize("status", [AccountStatus.BLOCKED, AccountStatus.DEACTIVATED])
+def test_a_card_of_an_account_that_cannot_log_in_does_not_work(session, make_account, status):
+    account = make_account()
+    url, _ = issue_card(session, account, actor="test")
+    account.status = status
+    session.commit()
+    assert find_account_by_card(session, token_of(url)) is None
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "",
+        "kort",
+        "A" * 22,  # well-formed, but nobody has it
+        "A" * 21 + " ",
+        "../../etc/passwd-and-some-more",
+        "x" * 87,
+    ],
+)
+def test_unknown_or_malformed_tokens_find_nobody(session, make_account, token):
+    issue_card(session, make_account(), actor="test")
+    session.commit()
+    assert find_account_by_card(session, token) is None
+
+
+def test_issuing_is_audited_without_the_token(session, make_account):
+    account = make_account()
+    url, serial = issue_card(session, account, actor="cli")
+    session.commit()
+    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "card.issue")).one()
+    assert event.actor == "cli"
+    assert event.school_id is not None
+    assert event.details["serial"] == serial and event.details["generation"] == 1
+    assert token_of(url) not in str(event.details)
+
+
+@pytest.mark.parametrize(
+    ("issued", "expires"),
+    [
+        (dt.datetime(2025, 9, 15, 10, tzinfo=dt.UTC), dt.datetime(2026, 10, 1, tzinfo=dt.UTC)),
+        (dt.datetime(2026, 6, 30, 23, tzinfo=dt.UTC), dt.datetime(2026, 10, 1, tzinfo=dt.UTC)),
+        (dt.datetime(2026, 7, 1, 8, tzinfo=dt.UTC), dt.datetime(2027, 10, 1, tzinfo=dt.UTC)),
+        (dt.datetime(2026, 1, 5, 8, tzinfo=dt.UTC), dt.datetime(2026, 10, 1, tzinfo=dt.UTC)),
+    ],
+)
+def test_cards_last_until_october_after_their_school_year(issued, expires):
+    assert card_expiry(issued) == expires
+
+
+def test_a_new_card_expires_after_the_current_school_year(session, make_account):
+    account = make_account()
+    issue_card(session, account, actor="test")
+    assert account.card_issued_at is not None
+    assert account.card_expires_at == card_expiry(account.card_issued_at)
+    assert dt.timedelta(days=90) < account.card_expires_at - account.card_issued_at
+    assert account.card_expires_at - account.card_issued_at < dt.timedelta(days=460)
+
+
+@pytest.mark.parametrize("typed", ["k7re 9xhm", "K7RE9XHM", " k7re-9xhm ", "K7RE-9XHM"])
+def test_serials_are_found_however_they_are_typed(session, make_account, typed):
+    account = make_account()
+    account.card_serial = "K7RE-9XHM"
+    session.commit()
+    assert normalise_serial(typed) == "K7RE-9XHM"
+    assert find_account_by_serial(session, typed) is account
+
+
+def test_serials_use_only_readable_characters():
+    drawn = [new_serial() for _ in range(500)]
+    assert all(SERIAL.fullmatch(serial) for serial in drawn)
+    assert not set("".join(drawn)) & set("0O1IL2Z5SBQD")
+    assert len(set(drawn)) == 500
+
+
+def test_a_taken_serial_is_drawn_again(session, make_account, monkeypatch):
+    taken = make_account()
+    taken.card_serial = "AAAA-AAAA"
+    session.commit()
+    draws = iter(["AAAA-AAAA", "AAAA-AAAA", "CCCC-CCCC"])
+    monkeypatch.setattr(cards, "new_serial", lambda: next(draws))
+    assert issue_card(session, make_account(), actor="test").serial == "CCCC-CCCC"
+
+
+def test_giving_up_when_every_serial_is_taken(session, make_account, monkeypatch):
+    taken = make_account()
+    taken.card_serial = "AAAA-AAAA"
+    session.commit()
+    monkeypatch.setattr(cards, "new_serial", lambda: "AAAA-AAAA")
+    with pytest.raises(CardError, match="no free card serial"):
+        issue_card(session, make_account(), actor="test")
+
+
+@pytest.mark.parametrize("issuer", ["https://leerid.example", "https://leerid.example/"])
+def test_card_url_joins_the_issuer_without_a_double_slash(issuer):
+    assert card_url("abc", issuer) == "https://leerid.example/k/abc"
