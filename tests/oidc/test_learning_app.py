@@ -3,7 +3,6 @@ servers: a pupil signs in through the app, sees the claims, and logs out everywh
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 import time
 import urllib.error
@@ -31,17 +30,10 @@ from idp.db import get_database
 from idp.demo import ensure_demo_app
 from idp.models import (
     Account,
-    AccountKind,
-    CredentialType,
-    EducationType,
-    Enrollment,
     LoginSession,
-    Person,
 )
 from idp.oauth.subjects import pairwise_uuid
-from idp.passwords import hash_secret
-
-PASSWORD = "Zonnebloem-2024!"
+from tests.oidc.conftest import PASSWORD
 
 
 class _Dispatch:
@@ -113,33 +105,12 @@ def rekenrally(leerid, serve_live, session, secrets) -> Callable[..., Live]:
 
 
 @pytest.fixture
-def pupil(session, make_school) -> Account:
+def pupil(make_pupil, make_school) -> Account:
     """A pupil whose family name would be markup if the app forgot to escape it."""
     school = make_school("112233", name="Sint-Jozefscollege")
-    person = Person(first_name="Noëlla", last_name="<script>x</script> D'Hondt")
-    session.add(person)
-    session.flush()
-    session.add(
-        Enrollment(
-            person_id=person.id,
-            school_id=school.id,
-            stamnummer="S1",
-            administrative_group="3B",
-            grade="3",
-            education_type=EducationType.GEWOON_SECUNDAIR,
-            start_date=dt.date(2024, 9, 1),
-        )
+    return make_pupil(
+        username="noella.dhondt", school=school, last_name="<script>x</script> D'Hondt"
     )
-    account = Account(
-        person_id=person.id,
-        username="noella.dhondt",
-        kind=AccountKind.ADVANCED,
-        credential_type=CredentialType.OWN,
-        password_hash=hash_secret(PASSWORD),
-    )
-    session.add(account)
-    session.commit()
-    return account
 
 
 @dataclass
