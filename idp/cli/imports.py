@@ -1,9 +1,97 @@
-"""`leerid imports` commands (placeholder, filled in by its capability)."""
+"""`leerid import-schools` and `leerid import-enrollments`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
 import click
+
+from ..db import get_session
+from ..keystore import load_secrets
+from ..services.imports import ImportReport, import_enrollments, import_schools
+from .context import app_context, echo_json
+
+ACTOR = "cli"
 
 
 def register(group: click.Group) -> None:
     """Add the commands of this module to `leerid`."""
+    group.add_command(import_schools_command)
+    group.add_command(import_enrollments_command)
+
+
+def _import_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The arguments both import commands share."""
+    for option in reversed(
+        (
+            click.argument("file", type=click.Path(dir_okay=False, path_type=Path)),
+            click.option(
+                "--dry-run",
+                is_flag=True,
+                help="Check the file and report what would change, without changing anything.",
+            ),
+            click.option(
+                "--skip-invalid",
+                is_flag=True,
+                help="Import the valid rows and list the invalid ones. Without it, a file with "
+                "any invalid row imports nothing.",
+            ),
+            click.option("--json", "as_json", is_flag=True, help="Print the report as JSON."),
+        )
+    ):
+        command = option(command)
+    return command
+
+
+@click.command("import-schools")
+@_import_options
+def import_schools_command(file: Path, dry_run: bool, skip_invalid: bool, as_json: bool) -> None:
+    """Import the school register (CSV or XLSX: instellingsnummer, naam, provincie)."""
+    with app_context() as app:
+        report = import_schools(
+            get_session(),
+            file,
+            actor=ACTOR,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+            batch_size=app.config["LEERID"]["imports"]["batch_size"],
+        )
+        _show(report, as_json)
+    _exit(report)
+
+
+@click.command("import-enrollments")
+@_import_options
+def import_enrollments_command(
+    file: Path, dry_run: bool, skip_invalid: bool, as_json: bool
+) -> None:
+    """Import pupils and enrollments (CSV or XLSX); pupils a school no longer lists are ended."""
+    with app_context() as app:
+        settings = app.config["LEERID"]
+        report = import_enrollments(
+            get_session(),
+            load_secrets(Path(settings["keys"]["directory"])),
+            file,
+            actor=ACTOR,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+            batch_size=settings["imports"]["batch_size"],
+        )
+        _show(report, as_json)
+    _exit(report)
+
+
+def _show(report: ImportReport, as_json: bool) -> None:
+    # Rendered inside the app context, so messages come out in the configured language.
+    if as_json:
+        echo_json(report.to_dict())
+    else:
+        click.echo(report.render())
+
+
+def _exit(report: ImportReport) -> None:
+    """Exit code 1 when nothing was (or, in a dry run, would be) imported because of problems."""
+    if report.refused:
+        raise SystemExit(1)

@@ -1,0 +1,169 @@
+"""Import pupils and their enrollments: a full import for every school named in the file."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Connection, select
+from sqlalchemy.orm import Session
+
+from ...keystore import Secrets
+from ...models import School, utcnow
+from ..tabular import Source, open_table, source_name
+from .fields import school_key
+from .ledger import Ledger
+from .matching import Matcher
+from .prefetch import prefetched
+from .report import DEFAULT_MAX_PROBLEMS, ImportReport, Problem
+from .rows import ENROLLMENT_COLUMNS, EnrollmentParser, ParsedRow, batched, map_header
+from .state import load_snapshot, schools_with_pupils
+from .transaction import AuditInfo, run_import
+from .writes import apply_changes
+
+ACTION = "enrollments.import"
+SQLITE_MAX_BATCH = 10_000
+
+
+def import_enrollments(
+    session: Session,
+    secrets: Secrets,
+    source: Source,
+    *,
+    actor: str,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    today: dt.date | None = None,
+    batch_size: int = 2000,
+    max_problems: int = DEFAULT_MAX_PROBLEMS,
+) -> ImportReport:
+    """Import a school administration export (CSV or XLSX) in one transaction."""
+    report = ImportReport(
+        "enrollments",
+        source_name(source),
+        dry_run=dry_run,
+        skip_invalid=skip_invalid,
+        max_problems=max_problems,
+    )
+    if session.get_bind().dialect.name == "sqlite":
+        # A batch's look-ups bind up to two values per row; SQLite allows 32766 per query.
+        batch_size = min(batch_size, SQLITE_MAX_BATCH)
+    run = _EnrollmentImport(report, secrets, source, today or dt.date.today(), batch_size)
+    return run_import(session, report, run, actor=actor)
+
+
+class _EnrollmentImport:
+    """One run over one file; holds only per-school state (bounded by the number of schools)."""
+
+    def __init__(
+        self,
+        report: ImportReport,
+        secrets: Secrets,
+        source: Source,
+        today: dt.date,
+        batch_size: int,
+    ) -> None:
+        self.report = report
+        self.secrets = secrets
+        self.source = source
+        self.today = today
+        self.batch_size = batch_size
+        self.schools_in_file: set[int] = set()
+        # Schools where an invalid row has no stamnummer: nobody there can be ended safely.
+        self.unprotected: dict[int, int] = {}
+        self.unprotected_everywhere: int | None = None
+        self.populated: set[int] = set()
+
+    def __call__(self, connection: Connection) -> AuditInfo | None:
+        """Read, check and write batch by batch, then end the enrollments the file lacks."""
+        report = self.report
+        with open_table(self.source) as table:
+            if table.header is None:
+                report.refuse(Problem(None, None, "empty_file"))
+                return None
+            positions, missing = map_header(table.header, ENROLLMENT_COLUMNS)
+            for problem in missing:
+                report.refuse(problem)
+            if missing:
+                return None
+            schools = dict(connection.execute(select(School.id, School.instellingsnummer)).all())
+            keys = {school_key(number): school_id for school_id, number in schools.items()}
+            parser = EnrollmentParser(positions, keys, self.secrets, self.today)
+            self.populated = schools_with_pupils(connection)
+            ledger = Ledger(connection)
+            chunks = batched(table.rows, self.batch_size)
+            with prefetched([parser.parse(row) for row in chunk] for chunk in chunks) as batches:
+                for parsed in batches:
+                    report.rows += len(parsed)
+                    ledger.register(parsed)
+                    self._batch(connection, ledger, parsed)
+        if report.rows == 0:
+            report.refuse(Problem(None, None, "no_rows"))
+            return None
+        if report.invalid and not report.skip_invalid:
+            return None  # refused: ending anyone would be rolled back anyway
+        report.count("ended", ledger.end_missing(self._schools_to_end(schools), self.today))
+        only = next(iter(self.schools_in_file)) if len(self.schools_in_file) == 1 else None
+        details = {"file": report.file, "rows": report.rows, "schools": len(self.schools_in_file)}
+        return AuditInfo(ACTION, only, details)
+
+    def _batch(self, connection: Connection, ledger: Ledger, parsed: list[ParsedRow]) -> None:
+        valid = []
+        for row in parsed:
+            if row.school_id is not None:
+                self.schools_in_file.add(row.school_id)
+            if row.problems or row.pupil is None:
+                self._invalid(row)
+            else:
+                valid.append(row)
+        if not valid:
+            return
+        snapshot = load_snapshot(connection, valid, self.populated)
+        claimed = _first_lines(parsed)
+        elsewhere = [key for key in snapshot.active if key not in claimed]
+        if elsewhere:
+            claimed.update(ledger.claimed_lines(elsewhere))
+        matcher = Matcher(snapshot, claimed, self.secrets, self.today)
+        for row in valid:
+            if row.pupil is None or row.school_id is None:
+                continue
+            outcome = matcher.match(row, row.pupil, row.school_id)
+            if isinstance(outcome, Problem):
+                row.problems.append(outcome)
+                self._invalid(row)
+            else:
+                self.report.count(outcome)
+        apply_changes(connection, matcher.changes, utcnow())
+        self.report.count("ended", matcher.ended)
+
+    def _invalid(self, row: ParsedRow) -> None:
+        self.report.invalid += 1
+        for problem in row.problems:
+            self.report.add(problem)
+        if row.stamnummer:
+            return
+        if row.school_id is not None:
+            self.unprotected.setdefault(row.school_id, row.line)
+        elif self.unprotected_everywhere is None:
+            self.unprotected_everywhere = row.line
+
+    def _schools_to_end(self, schools: dict[int, str]) -> set[int]:
+        """The schools in the file, less those where an invalid row hides a pupil."""
+        if self.unprotected_everywhere is not None:
+            where = {"line": self.unprotected_everywhere}
+            self.report.notices.append(Problem(None, None, "nothing_ended", where))
+            return set()
+        for school_id, line in sorted(self.unprotected.items(), key=lambda item: item[1]):
+            params: dict[str, Any] = {"school": schools[school_id], "line": line}
+            self.report.notices.append(Problem(None, None, "school_not_ended", params))
+        return self.schools_in_file - self.unprotected.keys()
+
+
+def _first_lines(parsed: list[ParsedRow]) -> dict[tuple[int, str], int]:
+    """The first line that names each (school, stamnummer) of this batch."""
+    first: dict[tuple[int, str], int] = {}
+    for row in parsed:
+        if row.school_id is not None and row.stamnummer:
+            key = (row.school_id, row.stamnummer)
+            first[key] = min(row.first_line, first.get(key, row.first_line))
+    return first

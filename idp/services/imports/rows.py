@@ -1,0 +1,160 @@
+"""The enrollment file's columns, and turning one row into checked values plus problems."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any, TypeVar
+
+from ...keystore import Secrets
+from ...models import EducationType
+from ...national_number import NationalNumber
+from ..tabular import Row, cell_text, header_key
+from . import fields
+from .fields import Column, FieldError
+from .report import Problem
+
+T = TypeVar("T")
+
+INSTELLINGSNUMMER = Column("instellingsnummer")
+STAMNUMMER = Column("stamnummer", max_length=20)
+NAAM = Column("naam", max_length=100)
+VOORNAAM = Column("voornaam", max_length=100)
+GEBOORTEDATUM = Column("geboortedatum")
+RIJKSREGISTERNUMMER = Column("rijksregisternummer", column_required=False, value_required=False)
+# Class and grade are always exported, but may be blank (e.g. for special-needs pupils).
+ADMINISTRATIEVE_GROEP = Column("administratieve groep", value_required=False, max_length=40)
+LEERJAAR = Column("leerjaar", value_required=False, max_length=20)
+ONDERWIJSVORM = Column("onderwijsvorm")
+ENROLLMENT_COLUMNS = (
+    INSTELLINGSNUMMER,
+    STAMNUMMER,
+    NAAM,
+    VOORNAAM,
+    GEBOORTEDATUM,
+    RIJKSREGISTERNUMMER,
+    ADMINISTRATIEVE_GROEP,
+    LEERJAAR,
+    ONDERWIJSVORM,
+)
+
+
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Lists of at most `size` items (itertools.batched arrived only in Python 3.12)."""
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def map_header(header: Row, columns: Sequence[Column]) -> tuple[dict[str, int], list[Problem]]:
+    """Each known column's position, and a problem for every required column not found."""
+    positions: dict[str, int] = {}
+    for index, value in enumerate(header.values):
+        positions.setdefault(header_key(value), index)
+    found = {c.name: positions[c.name] for c in columns if c.name in positions}
+    missing = [
+        Problem(header.line, c.name, "missing_column", {"column": c.name})
+        for c in columns
+        if c.column_required and c.name not in positions
+    ]
+    return found, missing
+
+
+class CellReader:
+    """Reads the cells of one row by column, collecting a Problem for each bad value."""
+
+    def __init__(self, positions: Mapping[str, int], row: Row) -> None:
+        self.positions = positions
+        self.row = row
+        self.problems: list[Problem] = []
+
+    def raw(self, column: Column) -> Any:
+        """The cell's value as read from the file (None when absent)."""
+        index = self.positions.get(column.name)
+        values = self.row.values
+        return values[index] if index is not None and index < len(values) else None
+
+    def get(self, column: Column, parse: Callable[[Any], T]) -> T | None:
+        """The parsed value, or None after recording why it is not acceptable."""
+        try:
+            return parse(self.raw(column))
+        except FieldError as error:
+            self.problems.append(Problem(self.row.line, column.name, error.code, error.params))
+            return None
+
+    def text(self, column: Column) -> str:
+        """The cell as checked text ("" after recording a problem)."""
+        return self.get(column, lambda value: fields.text(value, column)) or ""
+
+
+@dataclass(slots=True)
+class Pupil:
+    """The checked values of a valid row."""
+
+    last_name: str
+    first_name: str
+    birth_date: dt.date
+    group: str
+    grade: str
+    education_type: EducationType
+    national_number: NationalNumber | None
+
+
+@dataclass(slots=True)
+class ParsedRow:
+    """A row's identity (kept even when invalid, to protect its pupil) and its values."""
+
+    line: int
+    school_id: int | None
+    stamnummer: str
+    nn_hash: str | None
+    problems: list[Problem] = field(default_factory=list)
+    pupil: Pupil | None = None
+    first_line: int = 0  # the first line in the file with this school and stamnummer
+
+
+class EnrollmentParser:
+    """Checks enrollment rows against the known schools."""
+
+    def __init__(
+        self,
+        positions: Mapping[str, int],
+        schools: Mapping[str, int],
+        secrets: Secrets,
+        today: dt.date,
+    ) -> None:
+        self.positions = positions
+        self.schools = schools
+        self.secrets = secrets
+        self.today = today
+
+    def parse(self, row: Row) -> ParsedRow:
+        """Check every cell of the row; all problems are reported, not just the first."""
+        cells = CellReader(self.positions, row)
+        school_id = cells.get(INSTELLINGSNUMMER, self._school)
+        cells.text(STAMNUMMER)
+        # Even a too long stamnummer identifies the row's pupil, so it still protects them.
+        stamnummer = cell_text(cells.raw(STAMNUMMER))
+        last_name = cells.text(NAAM)
+        first_name = cells.text(VOORNAAM)
+        birth_date = cells.get(GEBOORTEDATUM, lambda value: fields.birth_date(value, self.today))
+        number = cells.get(RIJKSREGISTERNUMMER, fields.national_number)
+        group = cells.text(ADMINISTRATIEVE_GROEP)
+        grade = cells.text(LEERJAAR)
+        education_type = cells.get(ONDERWIJSVORM, fields.education_type)
+        nn_hash = self.secrets.national_number_hash(number.digits) if number else None
+        parsed = ParsedRow(row.line, school_id, stamnummer, nn_hash, cells.problems)
+        if not cells.problems and birth_date is not None and education_type is not None:
+            parsed.pupil = Pupil(
+                last_name, first_name, birth_date, group, grade, education_type, number
+            )
+        return parsed
+
+    def _school(self, value: Any) -> int:
+        instellingsnummer = fields.text(value, INSTELLINGSNUMMER)
+        school_id = self.schools.get(fields.school_key(instellingsnummer))
+        if school_id is None:
+            raise FieldError("unknown_school", value=fields.shown(instellingsnummer))
+        return school_id
