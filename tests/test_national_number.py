@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
+from idp.keystore import ensure_secrets, load_secrets
 from idp.national_number import InvalidNationalNumber, parse_national_number
 from tests.national_numbers import make_national_number
 
@@ -75,3 +77,23 @@ def test_impossible_date_with_correct_check_digits_is_refused():
 
 def test_masked_form_hides_the_number():
     assert parse_national_number("93051822361").masked == "93.••.••-•••.61"
+
+
+def test_encrypted_copy_round_trips_and_survives_key_rotation(tmp_path):
+    ensure_secrets(tmp_path / "old")
+    ensure_secrets(tmp_path / "new")
+    old = load_secrets(tmp_path / "old")
+    token = old.encrypt("93051822361")
+    assert "93051822361" not in token
+    assert old.encrypt("93051822361") != token  # a fresh nonce every time
+    assert old.decrypt(token) == "93051822361"
+
+    # Rotation: the new key goes first (it encrypts); the old one stays to decrypt.
+    content = json.loads((tmp_path / "old" / "secrets.json").read_text())
+    new_key = json.loads((tmp_path / "new" / "secrets.json").read_text())["encryption_keys"][0]
+    content["encryption_keys"].insert(0, new_key)
+    (tmp_path / "old" / "secrets.json").write_text(json.dumps(content))
+    rotated = load_secrets(tmp_path / "old")
+    assert rotated.decrypt(token) == "93051822361"
+    with pytest.raises(ValueError):
+        old.decrypt(rotated.encrypt("85073003328"))

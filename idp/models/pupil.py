@@ -85,9 +85,9 @@ class Enrollment(Base):
     stamnummer: Mapped[str] = mapped_column(String(20))
     administrative_group: Mapped[str] = mapped_column(String(40), default="")
     grade: Mapped[str] = mapped_column(String(20), default="")
-    education_type: Mapped[EducationType] = mapped_column(
-        str_enum(EducationType, "education_type"), index=True
-    )
+    # Not indexed: six values, and the statistics scan by school anyway; an index would
+    # only slow every import (bench/import_enrollments.py).
+    education_type: Mapped[EducationType] = mapped_column(str_enum(EducationType, "education_type"))
     start_date: Mapped[dt.date] = mapped_column(Date)
     end_date: Mapped[dt.date | None] = mapped_column(Date)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import update
 
 from idp.models import EducationType, Enrollment
@@ -73,3 +74,38 @@ def test_ov_leerling_compatibility_claims(make_rp, pupil):
         "/userinfo", headers={"Authorization": f"Bearer {tokens2['access_token']}"}
     ).get_json()
     assert info2["ov_leerid_uuid"] != info["ov_leerid_uuid"]  # not a correlation handle
+
+
+@pytest.mark.parametrize("verified", [True, False])
+def test_email_is_released_only_when_verified(make_rp, pupil, session, verified):
+    pupil.email = "noella@example.org"
+    pupil.email_verified_at = dt.datetime.now(dt.UTC) if verified else None
+    session.commit()
+    rp = make_rp(scopes=["openid", "email"])
+    tokens = rp.exchange(
+        rp.login_flow(pupil.username, PASSWORD, scope="openid email")["code"][0]
+    ).get_json()
+    info = rp.browser.get(
+        "/userinfo", headers={"Authorization": f"Bearer {tokens['access_token']}"}
+    ).get_json()
+    if verified:
+        assert info["email"] == "noella@example.org" and info["email_verified"] is True
+    else:
+        assert "email" not in info and "email_verified" not in info
+
+
+def test_national_number_is_never_released(make_rp, pupil, session, secrets):
+    pupil.person.national_number_hash = secrets.national_number_hash("93051822361")
+    pupil.person.national_number_encrypted = secrets.encrypt("93051822361")
+    session.commit()
+    rp = make_rp(scopes=["openid", "profile", "school", "ov_leerling"])
+    scope = "openid profile school ov_leerling"
+    tokens = rp.exchange(rp.login_flow(pupil.username, PASSWORD, scope=scope)["code"][0])
+    body = tokens.get_data(as_text=True)
+    info = rp.browser.get(
+        "/userinfo", headers={"Authorization": f"Bearer {tokens.get_json()['access_token']}"}
+    ).get_data(as_text=True)
+    claims = rp.verify_id_token(tokens.get_json()["id_token"])
+    for text in (body, info, str(claims)):
+        assert "93051822361" not in text
+        assert pupil.person.national_number_hash not in text
