@@ -121,7 +121,7 @@ def welcome(
         yield from _logins(info.admins)
     if info.pupils:
         yield ""
-        yield "Leerlingen / pupils (tijdelijk wachtwoord / temporary password):"
+        yield "Leerlingen / pupils (gebruikersnaam, wachtwoord / username, password):"
         yield from _logins(info.pupils)
     if info.admins or info.pupils:
         yield ""
