@@ -16,7 +16,7 @@ from .ledger import Ledger
 from .matching import Matcher
 from .prefetch import prefetched
 from .report import DEFAULT_MAX_PROBLEMS, ImportReport, Problem
-from .rows import ENROLLMENT_COLUMNS, EnrollmentParser, ParsedRow, batched, map_header
+from .rows import ENROLLMENT_COLUMNS, EnrollmentParser, ParsedRow, batched, read_header
 from .state import load_snapshot, schools_with_pupils
 from .transaction import AuditInfo, run_import
 from .writes import apply_changes
@@ -78,13 +78,8 @@ class _EnrollmentImport:
         """Read, check and write batch by batch, then end the enrollments the file lacks."""
         report = self.report
         with open_table(self.source) as table:
-            if table.header is None:
-                report.refuse(Problem(None, None, "empty_file"))
-                return None
-            positions, missing = map_header(table.header, ENROLLMENT_COLUMNS)
-            for problem in missing:
-                report.refuse(problem)
-            if missing:
+            positions = read_header(table, ENROLLMENT_COLUMNS, report)
+            if positions is None:
                 return None
             schools = dict(connection.execute(select(School.id, School.instellingsnummer)).all())
             keys = {school_key(number): school_id for school_id, number in schools.items()}

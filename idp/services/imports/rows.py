@@ -11,10 +11,10 @@ from typing import Any, TypeVar
 from ...keystore import Secrets
 from ...models import EducationType
 from ...national_number import NationalNumber
-from ..tabular import Row, cell_text, header_key
+from ..tabular import Row, Table, cell_text, header_key
 from . import fields
 from .fields import Column, FieldError
-from .report import Problem
+from .report import ImportReport, Problem
 
 T = TypeVar("T")
 
@@ -60,6 +60,19 @@ def map_header(header: Row, columns: Sequence[Column]) -> tuple[dict[str, int], 
         if c.column_required and c.name not in positions
     ]
     return found, missing
+
+
+def read_header(
+    table: Table, columns: Sequence[Column], report: ImportReport
+) -> dict[str, int] | None:
+    """The columns' positions; None after refusing an empty file or one missing a column."""
+    if table.header is None:
+        report.refuse(Problem(None, None, "empty_file"))
+        return None
+    positions, missing = map_header(table.header, columns)
+    for problem in missing:
+        report.refuse(problem)
+    return None if missing else positions
 
 
 class CellReader:

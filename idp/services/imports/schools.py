@@ -17,7 +17,7 @@ from . import fields
 from .bulk import insert_rows
 from .fields import Column
 from .report import DEFAULT_MAX_PROBLEMS, ImportReport, Problem
-from .rows import CellReader, batched, map_header
+from .rows import CellReader, batched, read_header
 from .transaction import AuditInfo, run_import
 
 ACTION = "schools.import"
@@ -72,13 +72,8 @@ class _SchoolImport:
         """Read, check and write the register batch by batch."""
         report = self.report
         with open_table(self.source) as table:
-            if table.header is None:
-                report.refuse(Problem(None, None, "empty_file"))
-                return None
-            positions, missing = map_header(table.header, SCHOOL_COLUMNS)
-            for problem in missing:
-                report.refuse(problem)
-            if missing:
+            positions = read_header(table, SCHOOL_COLUMNS, report)
+            if positions is None:
                 return None
             query = select(
                 _school.c.id, _school.c.instellingsnummer, _school.c.name, _school.c.province
