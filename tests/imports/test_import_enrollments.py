@@ -9,11 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from idp.models import AuditEvent
-from idp.services.imports import import_enrollments
 
 from .import_helpers import (
     ENROLLMENT_HEADER,
-    TODAY,
     active_enrollments,
     codes,
     national_number,
@@ -21,19 +19,6 @@ from .import_helpers import (
     pupil,
     write_csv,
 )
-
-
-@pytest.fixture
-def school(make_school):
-    return make_school("123456", name="Basisschool De Regenboog")
-
-
-@pytest.fixture
-def run(session, secrets):
-    def run(source, **options):
-        return import_enrollments(session, secrets, source, actor="test", today=TODAY, **options)
-
-    return run
 
 
 def _with_check_digits(body: str) -> str:

@@ -7,10 +7,8 @@ import datetime as dt
 import pytest
 
 from idp.models import EducationType
-from idp.services.imports import import_enrollments
 
 from .import_helpers import (
-    TODAY,
     active_enrollments,
     codes,
     national_number,
@@ -21,19 +19,6 @@ from .import_helpers import (
 )
 
 ACCENTED = [("Çelik", "Noëlla"), ("Dubois", "Éléonore"), ("Hansen", "Øyvind")]
-
-
-@pytest.fixture
-def school(make_school):
-    return make_school("123456", name="Basisschool De Regenboog")
-
-
-@pytest.fixture
-def run(session, secrets):
-    def run(source, **options):
-        return import_enrollments(session, secrets, source, actor="test", today=TODAY, **options)
-
-    return run
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])

@@ -14,11 +14,6 @@ from idp.services.imports import import_enrollments
 from .import_helpers import SCHOOL_HEADER, national_number, pupil, write_csv
 
 
-@pytest.fixture
-def school(make_school):
-    return make_school("123456")
-
-
 def test_import_schools_command(leerid, session, tmp_path):
     rows = [{"instellingsnummer": "42", "naam": "GO! Atheneum", "provincie": "limburg"}]
     path = write_csv(tmp_path / "scholen.csv", rows, header=SCHOOL_HEADER)

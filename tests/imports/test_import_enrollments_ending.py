@@ -4,35 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from sqlalchemy import func, select
 
 from idp.models import AuditEvent, Enrollment
-from idp.services.imports import import_enrollments
 
-from .import_helpers import TODAY, active_enrollments, all_enrollments, persons, pupil, write_csv
-
-
-@pytest.fixture
-def school(make_school):
-    return make_school("123456")
-
-
-@pytest.fixture
-def other_school(make_school):
-    return make_school("654321", name="Atheneum Zuid")
-
-
-@pytest.fixture
-def run(session, secrets, tmp_path):
-    """Import the given rows as a CSV file; keyword options go to import_enrollments."""
-    counter = iter(range(1000))
-
-    def run(rows, today=TODAY, **options):
-        path = write_csv(tmp_path / f"import{next(counter)}.csv", rows)
-        return import_enrollments(session, secrets, path, actor="test", today=today, **options)
-
-    return run
+from .import_helpers import TODAY, active_enrollments, all_enrollments, persons, pupil
 
 
 def test_full_import_ends_missing_pupils_only_at_schools_in_the_file(

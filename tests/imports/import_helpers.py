@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from idp.models import Enrollment, Person
 
-from .national_numbers import make_national_number
+from ..national_numbers import make_national_number
 
 TODAY = dt.date(2025, 9, 1)
 ENROLLMENT_HEADER = (

@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import func, select
 
 from idp.models import AuditEvent, EducationType
-from idp.services.imports import import_enrollments
 
 from .import_helpers import (
     TODAY,
@@ -18,34 +17,11 @@ from .import_helpers import (
     national_number,
     persons,
     pupil,
-    write_csv,
 )
 
 NUMBER = national_number(dt.date(2012, 3, 5), 11)
 OTHER_NUMBER = national_number(dt.date(2011, 6, 30), 22)
 BATCH_SIZES = [1, 2, 1000]
-
-
-@pytest.fixture
-def school(make_school):
-    return make_school("123456")
-
-
-@pytest.fixture
-def other_school(make_school):
-    return make_school("654321", name="Atheneum Zuid")
-
-
-@pytest.fixture
-def run(session, secrets, tmp_path):
-    """Import the given rows as a CSV file; keyword options go to import_enrollments."""
-    counter = iter(range(1000))
-
-    def run(rows, today=TODAY, **options):
-        path = write_csv(tmp_path / f"import{next(counter)}.csv", rows)
-        return import_enrollments(session, secrets, path, actor="test", today=today, **options)
-
-    return run
 
 
 def _audit_events(session):
