@@ -32,6 +32,7 @@ from idp.db import get_session
 from idp.keystore import ensure_secrets, load_secrets
 from idp.models import Province
 from idp.services.imports import import_enrollments, import_schools
+from idp.services.imports.rows import ENROLLMENT_COLUMNS
 
 FIRST = ["Noëlla", "Zoë", "Çağan", "Mohamed", "Éloïse", "Lars", "Ines", "Arne", "Łucja", "Emma"]
 LAST = ["Van den Broeck", "D'Hondt", "Yılmaz", "El Amrani", "Dubois", "Peeters", "Janssens"]
@@ -43,17 +44,7 @@ TYPES = [
     ("deeltijds beroepssecundair", 3),
     ("ander", 1),
 ]
-HEADER = [
-    "instellingsnummer",
-    "stamnummer",
-    "naam",
-    "voornaam",
-    "geboortedatum",
-    "rijksregisternummer",
-    "administratieve groep",
-    "leerjaar",
-    "onderwijsvorm",
-]
+HEADER = [column.name for column in ENROLLMENT_COLUMNS]
 
 
 def national_number(birth: dt.date, serial: int) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ..models import Account, Client
-from ..services.accounts import active_enrollment
+from ..services.enrollments import active_enrollment
 from .subjects import pairwise_uuid
 
 SUPPORTED_SCOPES = ("openid", "profile", "school", "email", "ov_leerling")
@@ -50,7 +50,7 @@ def release_claims(
             locale="nl-BE",
         )
     if scopes & {"school", "ov_leerling"}:
-        enrollment = active_enrollment(session, account.person)
+        enrollment = active_enrollment(session, account.person_id)
         if enrollment is not None:
             claims.update(
                 school_number=enrollment.school.instellingsnummer,

@@ -40,6 +40,7 @@ from ..models.account import USERNAME_MAX_LENGTH
 from ..passwords import hash_secret
 from .admins import Actor, record_event
 from .cards import IssuedCard, issue_card
+from .enrollments import active_enrollment
 
 log = logging.getLogger(__name__)
 
@@ -139,17 +140,6 @@ def check_username(session: Session, username: str) -> str:
     return username
 
 
-def active_enrollment(session: Session, person: Person) -> Enrollment | None:
-    """The person's current enrollment; with several, the most recently started one."""
-    query = (
-        select(Enrollment)
-        .where(Enrollment.person_id == person.id, Enrollment.end_date.is_(None))
-        .order_by(Enrollment.start_date.desc(), Enrollment.id.desc())
-        .limit(1)
-    )
-    return session.scalars(query).first()
-
-
 def create_account(
     session: Session,
     person: Person,
@@ -166,7 +156,7 @@ def create_account(
     temporary password. `password` is for an own password (at least 12 characters) or for
     the demo, which needs reproducible passwords; it must then have the credential's form.
     """
-    enrollment = active_enrollment(session, person)
+    enrollment = active_enrollment(session, person.id)
     if enrollment is None:
         raise AccountError(f"{person.full_name} has no active enrollment in any school")
     if session.scalar(select(Account.id).where(Account.person_id == person.id)) is not None:

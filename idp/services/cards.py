@@ -24,9 +24,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..hashing import new_secret, secret_hash
-from ..models import Account, AccountStatus, Enrollment
+from ..models import Account, AccountStatus
 from ..models.base import utcnow
 from .admins import Actor, record_event
+from .enrollments import active_enrollment
 
 log = logging.getLogger(__name__)
 
@@ -144,10 +145,5 @@ def _free_serial(session: Session) -> str:
 
 def _school_id(session: Session, account: Account) -> int | None:
     """The school of the pupil's current enrollment, so that the school sees the event."""
-    query = (
-        select(Enrollment.school_id)
-        .where(Enrollment.person_id == account.person_id, Enrollment.end_date.is_(None))
-        .order_by(Enrollment.start_date.desc(), Enrollment.id.desc())
-        .limit(1)
-    )
-    return session.scalar(query)
+    enrollment = active_enrollment(session, account.person_id)
+    return enrollment.school_id if enrollment else None
