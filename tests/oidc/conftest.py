@@ -12,7 +12,11 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
+from flask import Flask
+from werkzeug.serving import make_server
 
+from idp import create_app
+from idp.db import get_database
 from idp.models import (
     Account,
     AccountKind,
@@ -154,3 +158,54 @@ def app_server() -> Iterator[AppServer]:
     yield state
     server.shutdown()
     server.server_close()
+
+
+class _Dispatch:
+    """A WSGI app whose target is set once the port is known (addresses need it)."""
+
+    app: Any = None
+
+    def __call__(self, environ: Any, start_response: Any) -> Any:
+        return self.app(environ, start_response)
+
+
+@dataclass
+class Live:
+    """An app served on 127.0.0.1 by a real HTTP server."""
+
+    url: str
+    app: Flask
+
+
+@pytest.fixture
+def serve_live() -> Iterator[Callable[[Callable[[str], Flask]], Live]]:
+    """Serve apps built by `build(url)` on free ports; all stop after the test."""
+    servers = []
+
+    def serve(build: Callable[[str], Flask]) -> Live:
+        dispatch = _Dispatch()
+        server = make_server("127.0.0.1", 0, dispatch, threaded=True)
+        url = f"http://127.0.0.1:{server.server_port}"
+        dispatch.app = build(url)
+        # A short poll interval keeps shutdown (at teardown) quick.
+        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+        servers.append(server)
+        return Live(url, dispatch.app)
+
+    yield serve
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def live_leerid(settings, serve_live) -> Iterator[Live]:
+    """LeerID on a live server; its issuer is its own address."""
+
+    def build(url: str) -> Flask:
+        settings["server"]["issuer"] = url
+        return create_app(settings)
+
+    live = serve_live(build)
+    yield live
+    get_database(live.app).engine.dispose()

@@ -3,12 +3,11 @@ servers: a pupil signs in through the app, sees the claims, and logs out everywh
 
 from __future__ import annotations
 
-import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from http.cookiejar import CookieJar
@@ -19,72 +18,24 @@ from flask import Flask
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from examples.learning_app import Settings, settings_from_env
 from examples.learning_app import create_app as create_learning_app
 from examples.learning_app.backchannel import BACKCHANNEL_EVENT
 from examples.learning_app.views import ended_sessions
-from idp import create_app
-from idp.db import get_database
 from idp.demo import ensure_demo_app
 from idp.models import (
     Account,
     LoginSession,
 )
 from idp.oauth.subjects import pairwise_uuid
-from tests.oidc.conftest import PASSWORD
-
-
-class _Dispatch:
-    """A WSGI app whose target is set once the port is known (addresses need it)."""
-
-    app: Any = None
-
-    def __call__(self, environ: Any, start_response: Any) -> Any:
-        return self.app(environ, start_response)
-
-
-@dataclass
-class Live:
-    """An app served on 127.0.0.1 by a real HTTP server."""
-
-    url: str
-    app: Flask
+from tests.oidc.conftest import PASSWORD, Live
 
 
 @pytest.fixture
-def serve_live() -> Iterator[Callable[[Callable[[str], Flask]], Live]]:
-    """Serve apps built by `build(url)` on free ports; all stop after the test."""
-    servers = []
-
-    def serve(build: Callable[[str], Flask]) -> Live:
-        dispatch = _Dispatch()
-        server = make_server("127.0.0.1", 0, dispatch, threaded=True)
-        url = f"http://127.0.0.1:{server.server_port}"
-        dispatch.app = build(url)
-        # A short poll interval keeps shutdown (at teardown) quick.
-        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-        servers.append(server)
-        return Live(url, dispatch.app)
-
-    yield serve
-    for server in servers:
-        server.shutdown()
-        server.server_close()
-
-
-@pytest.fixture
-def leerid(settings, serve_live) -> Iterator[Live]:
-    """LeerID on a live server; its issuer is its own address."""
-
-    def build(url: str) -> Flask:
-        settings["server"]["issuer"] = url
-        return create_app(settings)
-
-    live = serve_live(build)
-    yield live
-    get_database(live.app).engine.dispose()
+def leerid(live_leerid: Live) -> Live:
+    """LeerID on a live server (the name reads well in these tests)."""
+    return live_leerid
 
 
 @pytest.fixture

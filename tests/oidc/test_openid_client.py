@@ -7,19 +7,13 @@ import json
 import os
 import shutil
 import subprocess
-import threading
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
-from werkzeug.serving import make_server
 
-from idp import create_app
-from idp.db import get_database
 from idp.services.clients import register_client
 from tests.oidc.conftest import PASSWORD
 
@@ -41,38 +35,13 @@ def node_modules() -> Path:
     return INTEROP / "node_modules"
 
 
-class _Dispatch:
-    """A WSGI app whose target is set after the port is known (the issuer needs it)."""
-
-    app: Any = None
-
-    def __call__(self, environ: Any, start_response: Any) -> Any:
-        return self.app(environ, start_response)
-
-
-@pytest.fixture
-def live_issuer(settings) -> Iterator[tuple[str, Any]]:
-    """LeerID served by a real HTTP server on 127.0.0.1; yields (issuer URL, app)."""
-    dispatch = _Dispatch()
-    server = make_server("127.0.0.1", 0, dispatch, threaded=True)
-    issuer = f"http://127.0.0.1:{server.server_port}"
-    settings["server"]["issuer"] = issuer
-    dispatch.app = create_app(settings)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield issuer, dispatch.app
-    server.shutdown()
-    server.server_close()
-    get_database(dispatch.app).engine.dispose()
-
-
 @pytest.mark.parametrize(
     "auth_method", ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"]
 )
 def test_openid_client_full_flow(
-    auth_method, node_modules, live_issuer, make_pupil, session, app_server
+    auth_method, node_modules, live_leerid, make_pupil, session, app_server
 ):
-    issuer, _ = live_issuer
+    issuer = live_leerid.url
     pupil = make_pupil(username="noella.vdb")
     private_jwk = None
     if auth_method == "private_key_jwt":
