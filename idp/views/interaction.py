@@ -63,9 +63,13 @@ def _just_signed_in(interaction: str | None) -> bool:
 def start(grant: Any) -> str:
     """Park the authorization request and return the login page URL for it."""
     key = new_secret(12)
-    params = [(k, v) for k, v in grant.request.payload.datalist.items() for v in v]
     pending = dict(session.get(PENDING_KEY, {}))
-    pending[key] = [(k, v) for k, v in params if k != "interaction"]
+    pending[key] = [
+        (name, value)
+        for name, values in grant.request.payload.datalist.items()
+        if name != "interaction"
+        for value in values
+    ]
     session[PENDING_KEY] = dict(list(pending.items())[-MAX_PENDING:])
     data = grant.request.payload.data
     extra: dict[str, Any] = {"interaction": key}
