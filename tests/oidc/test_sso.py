@@ -93,3 +93,17 @@ def test_login_page_labels(client):
 def test_login_form_requires_csrf_token(pupil, client):
     response = client.post("/login", data={"username": pupil.username, "password": PASSWORD})
     assert response.status_code == 400
+
+
+def test_ui_locales_chooses_the_login_page_language(make_rp, client):
+    rp = make_rp()
+    login = client.get(rp.authorize_url(ui_locales="en-GB nl-BE")).headers["Location"]
+    html = client.get(login).get_data(as_text=True)
+    assert ">Username</label>" in html and 'value="Sign in"' in html
+
+
+def test_acr_values_are_accepted_and_the_acr_is_reported(make_rp, pupil):
+    rp = make_rp()
+    callback = rp.login_flow(pupil.username, PASSWORD, acr_values="urn:leerid:password")
+    claims = rp.verify_id_token(rp.exchange(callback["code"][0]).get_json()["id_token"])
+    assert claims["acr"] == "urn:leerid:password"
