@@ -56,6 +56,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "id_token_lifetime": Key(int, 600, minimum=1),
         "refresh_token_lifetime": Key(int, 30 * 86400, minimum=1),
         "sso_session_lifetime": Key(int, 8 * 3600, minimum=60),
+        "sso_session_lifetime_basic": Key(int, 3600, minimum=60),
         "backchannel_logout_timeout": Key(int, 3, minimum=1),
     },
     "passwords": {
@@ -65,6 +66,27 @@ SCHEMA: dict[str, dict[str, Key]] = {
     },
     "imports": {
         "batch_size": Key(int, 2000, minimum=1),
+    },
+    "throttle": {
+        "redis_url": Key(str, "", required_in_production=True),
+        "key_prefix": Key(str, "leerid"),
+        "free_failures": Key(int, 5, minimum=1),
+        "first_delay": Key(int, 5, minimum=1),
+        "max_delay": Key(int, 900, minimum=1),
+        "forget_after": Key(int, 86400, minimum=60),
+        "ip_failures_per_hour": Key(int, 1000, minimum=1),
+        "alarm_failures_per_minute": Key(int, 600, minimum=1),
+        "device_lifetime": Key(int, 365 * 86400, minimum=60),
+    },
+    "mail": {
+        "smtp_host": Key(str, ""),
+        "smtp_port": Key(int, 25, minimum=1),
+        "smtp_username": Key(str, ""),
+        "smtp_password": Key(str, ""),
+        "smtp_starttls": Key(bool, False),
+        "sender": Key(str, "LeerID <noreply@leerid.invalid>"),
+        "confirmation_lifetime": Key(int, 86400, minimum=60),
+        "reset_lifetime": Key(int, 1800, minimum=60),
     },
 }
 

@@ -115,6 +115,10 @@ def test_production_requires_issuer_and_database(monkeypatch):
     with pytest.raises(ConfigError, match="database.url is required"):
         load_settings()
     monkeypatch.setenv("LEERID_DATABASE_URL", "postgresql+psycopg://db/leerid")
+    # Throttling counters must be shared by every instance: in production that is Redis.
+    with pytest.raises(ConfigError, match="throttle.redis_url is required"):
+        load_settings()
+    monkeypatch.setenv("LEERID_THROTTLE_REDIS_URL", "redis://cache:6379/0")
     assert load_settings()["server"]["issuer"] == "https://leerid.example"
 
 
@@ -122,6 +126,7 @@ def test_production_refuses_a_plain_http_issuer(monkeypatch):
     monkeypatch.setenv("LEERID_SERVER_ENVIRONMENT", "production")
     monkeypatch.setenv("LEERID_SERVER_ISSUER", "http://leerid.example")
     monkeypatch.setenv("LEERID_DATABASE_URL", "postgresql+psycopg://db/leerid")
+    monkeypatch.setenv("LEERID_THROTTLE_REDIS_URL", "redis://cache:6379/0")
     with pytest.raises(ConfigError, match="must be an https:// URL"):
         load_settings()
 
