@@ -1,0 +1,85 @@
+"""The numbers of sign-in throttling, from the [throttle] configuration section."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+DAY = 86400
+
+
+@dataclass(frozen=True)
+class ThrottlePolicy:
+    """Free failures, growing delays, the per-IP ceiling, the alarm and the device lifetime.
+
+    Times are in seconds; the defaults are those of config.example.toml.
+    """
+
+    free_failures: int = 5
+    first_delay: int = 5
+    max_delay: int = 900
+    forget_after: int = DAY
+    ip_failures_per_hour: int = 1000
+    alarm_failures_per_minute: int = 600
+    device_lifetime: int = 365 * DAY
+
+    @classmethod
+    def from_settings(cls, section: Mapping[str, Any]) -> ThrottlePolicy:
+        """Read the policy from a [throttle] configuration section (other keys are ignored)."""
+        return cls(**{field.name: section[field.name] for field in fields(cls)})
+
+    def delay_after(self, failures: int) -> int:
+        """Seconds the next attempt waits after `failures` failures in a row."""
+        steps = failures - self.free_failures - 1
+        if steps < 0:
+            return 0
+        # first_delay >= 1, so from this many doublings on the cap is reached anyway; the
+        # shortcut keeps a huge failure count from building a huge integer.
+        if steps >= self.max_delay.bit_length():
+            return self.max_delay
+        return min(self.max_delay, self.first_delay << steps)
+
+    def pause_after(self, failures: int) -> int:
+        """The wait that really applies: after forget_after the failures are forgotten."""
+        return min(self.delay_after(failures), self.forget_after)
+
+
+def attempts_per_day(policy: ThrottlePolicy, window: int = DAY) -> int:
+    """Most guesses all untrusted sources together can make on one account in `window` s.
+
+    The first guess is at time 0 and every guess comes before `window`. Between two guesses
+    an attacker either goes as soon as the wait is over, or waits forget_after so that the
+    failures are forgotten and the free ones come back. With `starts` fresh starts, the
+    other guesses each cost the wait before them; the cheapest waits of `starts` identical
+    ramps give the most guesses (the waits grow along a ramp, so cheapest-first respects
+    their order). The best number of fresh starts wins.
+    """
+    best = 0
+    starts = 1
+    # Integer waits: "before `window`" means they add up to at most window - 1.
+    while (budget := window - 1 - (starts - 1) * policy.forget_after) >= 0:
+        best = max(best, starts + _cheapest_guesses(policy, starts, budget))
+        starts += 1
+    return best
+
+
+def _cheapest_guesses(policy: ThrottlePolicy, ramps: int, budget: int) -> int:
+    """Guesses after the first of each ramp whose waits add up to at most `budget`."""
+    ceiling = min(policy.max_delay, policy.forget_after)
+    guesses = 0
+    failures = 1
+    while True:
+        cost = policy.pause_after(failures)
+        if cost == 0:
+            guesses += ramps
+        elif cost == ceiling:
+            # The ramp has reached its ceiling: every further guess costs the same.
+            return guesses + budget // cost
+        else:
+            taken = min(ramps, budget // cost)
+            guesses += taken
+            budget -= taken * cost
+            if taken < ramps:
+                return guesses
+        failures += 1
