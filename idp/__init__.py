@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from flask_wtf import CSRFProtect
 
-from . import db, i18n, oauth, security_headers
+from . import db, i18n, oauth, security_headers, throttle
 from .config import load_settings
 from .keystore import MissingKeysError, load_secrets
 from .views import home, login, logout, oidc
@@ -42,6 +42,7 @@ def create_app(config: Mapping[str, Mapping[str, Any]] | None = None) -> Flask:
     security_headers.init_app(app)
     csrf.init_app(app)
     oauth.init_app(app)
+    throttle.init_app(app)
     app.register_blueprint(home.blueprint)
     app.register_blueprint(login.blueprint)
     # RP-initiated logout may arrive as a POST from the app; it checks its own form.
