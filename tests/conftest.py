@@ -3,6 +3,10 @@
 Set TEST_DATABASE_URL to a PostgreSQL URL (for example
 postgresql+psycopg://postgres@127.0.0.1/test) to run the suite on PostgreSQL: a private
 database is created next to it for the run and dropped afterwards.
+
+Every test app keeps its throttling counters in the real Redis named by TEST_REDIS_URL
+(default redis://127.0.0.1:6379/0), under a key prefix of its own that is deleted after
+the test.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from idp.db import get_database, get_session
 from idp.keystore import Secrets, ensure_secrets, load_secrets
 from idp.models import Base, Province, School
 from idp.signing_keys import ensure_signing_keys
+from tests.redis_keys import TEST_REDIS_URL, delete_prefixed, unique_prefix
 
 TEST_DATABASE = os.environ.get("TEST_DATABASE_URL", "sqlite")
 # Fast Argon2 parameters: the tests exercise logic, the benchmarks measure cost.
@@ -93,14 +98,19 @@ def keys_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def settings(database_url: str, keys_dir: Path, tmp_path: Path) -> dict[str, dict[str, Any]]:
+def settings(
+    database_url: str, keys_dir: Path, tmp_path: Path
+) -> Iterator[dict[str, dict[str, Any]]]:
     """The configuration overrides every test app is built with."""
-    return {
+    prefix = unique_prefix()
+    yield {
         "server": {"instance_dir": str(tmp_path / "instance")},
         "database": {"url": database_url},
         "keys": {"directory": str(keys_dir)},
         "passwords": dict(FAST_PASSWORDS),
+        "throttle": {"redis_url": TEST_REDIS_URL, "key_prefix": prefix},
     }
+    delete_prefixed(prefix)
 
 
 @pytest.fixture
@@ -147,8 +157,9 @@ def leerid(
     monkeypatch.setenv("LEERID_DATABASE_URL", settings["database"]["url"])
     monkeypatch.setenv("LEERID_KEYS_DIRECTORY", settings["keys"]["directory"])
     monkeypatch.setenv("LEERID_SERVER_INSTANCE_DIR", settings["server"]["instance_dir"])
-    for name, value in settings["passwords"].items():
-        monkeypatch.setenv(f"LEERID_PASSWORDS_{name.upper()}", str(value))
+    for section in ("passwords", "throttle"):
+        for name, value in settings[section].items():
+            monkeypatch.setenv(f"LEERID_{section.upper()}_{name.upper()}", str(value))
 
     def run(*args: str, input: str | None = None) -> Result:
         return CliRunner().invoke(leerid_main, list(args), input=input, catch_exceptions=False)
