@@ -2,9 +2,10 @@
 
 A browser that signed in to an account is trusted for it: it skips the account's shared
 delay and the IP ceiling (it keeps a streak of its own). The cookie holds a random device
-id and, per account, a short keyed hash of the username with the time of its latest
-sign-in here, newest last. It is signed (itsdangerous) with a key derived from the app's
-SECRET_KEY and a salt of its own; a cookie that does not verify counts as no cookie.
+id and, per account, a short keyed hash of the username and the device id with the time
+of its latest sign-in here, newest last. It is signed (itsdangerous) with a key derived
+from the app's SECRET_KEY and a salt of its own; a cookie that does not verify counts as
+no cookie.
 """
 
 from __future__ import annotations
@@ -41,14 +42,14 @@ def trusted_device(request: Request, username: str) -> str | None:
     if cookie is None:
         return None
     device, entries = cookie
-    wanted = _account_hash(username)
+    wanted = _account_hash(device, username)
     return device if any(account == wanted for account, _ in entries) else None
 
 
 def remember_device(response: Response, request: Request, username: str) -> None:
     """After a successful sign-in: add the username to the device cookie (newest last)."""
     device, entries = _read(request) or (secrets.token_urlsafe(_DEVICE_ID_BYTES), [])
-    account = _account_hash(username)
+    account = _account_hash(device, username)
     kept = [entry for entry in entries if entry[0] != account]
     kept.append((account, int(get_throttle().clock())))
     value = _serializer().dumps({"d": device, "a": kept[-MAX_ACCOUNTS:]})
@@ -105,9 +106,12 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
 
 
-def _account_hash(username: str) -> str:
+def _account_hash(device: str, username: str) -> str:
+    # With the device id in it, the same account gives another hash on every device: two
+    # cookies do not show that one pupil signed in on both.
     key = hmac.new(_secret_bytes(), _ACCOUNT_HASH_INFO, hashlib.sha256).digest()
-    digest = hmac.new(key, normalise_username(username).encode("utf-8"), hashlib.sha256)
+    message = f"{device}\0{normalise_username(username)}".encode()
+    digest = hmac.new(key, message, hashlib.sha256)
     return base64.urlsafe_b64encode(digest.digest()[:_ACCOUNT_HASH_BYTES]).decode("ascii")
 
 

@@ -46,15 +46,14 @@ class ThrottlePolicy:
 
 
 def attempts_per_day(policy: ThrottlePolicy, window: int = DAY) -> int:
-    """Most guesses all untrusted sources together can make on one account in `window` s.
-
-    The first guess is at time 0 and every guess comes before `window`. Between two guesses
-    an attacker either goes as soon as the wait is over, or waits forget_after so that the
-    failures are forgotten and the free ones come back. With `starts` fresh starts, the
-    other guesses each cost the wait before them; the cheapest waits of `starts` identical
-    ramps give the most guesses (the waits grow along a ramp, so cheapest-first respects
-    their order). The best number of fresh starts wins.
-    """
+    """Most guesses all untrusted sources together can make on one account in `window` s."""
+    # Exact, not simulated: the first guess is at time 0 and every guess comes before
+    # `window`. Between two guesses an attacker either goes as soon as the wait is over, or
+    # waits forget_after so that the failures are forgotten and the free ones come back
+    # (waiting any other time gains nothing). With `starts` fresh starts, every other
+    # guess costs the wait before it; the cheapest waits of `starts` identical ramps give
+    # the most guesses (waits grow along a ramp, so cheapest-first keeps their order).
+    # The best number of fresh starts wins; tests check this against a full search.
     best = 0
     starts = 1
     # Integer waits: "before `window`" means they add up to at most window - 1.

@@ -163,3 +163,9 @@ def test_the_device_id_keys_the_throttle(device_app):
         throttle.failed("lotte.peeters", "203.0.113.7", None)
     assert throttle.check("lotte.peeters", "203.0.113.7", device).wait == 0
     assert throttle.check("lotte.peeters", "203.0.113.7", None).wait == 900
+
+
+def test_two_cookies_do_not_show_the_same_pupil(device_app):
+    first, second = remembered(device_app, "lotte.peeters"), remembered(device_app, "lotte.peeters")
+    hashes = [URLSafeSerializer("anything").loads_unsafe(c)[1]["a"][0][0] for c in (first, second)]
+    assert hashes[0] != hashes[1]
