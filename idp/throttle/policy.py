@@ -24,6 +24,13 @@ class ThrottlePolicy:
     alarm_failures_per_minute: int = 600
     device_lifetime: int = 365 * DAY
 
+    def __post_init__(self) -> None:
+        # The configuration already refuses these; a policy built by code must too, since
+        # a zero delay or window would make the throttle (and attempts_per_day) meaningless.
+        for name in ("first_delay", "max_delay", "forget_after", "ip_failures_per_hour"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1")
+
     @classmethod
     def from_settings(cls, section: Mapping[str, Any]) -> ThrottlePolicy:
         """Read the policy from a [throttle] configuration section (other keys are ignored)."""

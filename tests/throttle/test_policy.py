@@ -77,3 +77,8 @@ def test_attempts_per_day_matches_a_search_on_many_small_policies():
             free_failures=free, first_delay=first, max_delay=cap, forget_after=forget
         )
         assert attempts_per_day(policy, 120) == _by_search(policy, 120), policy
+
+
+def test_a_policy_without_delays_is_refused():
+    with pytest.raises(ValueError, match="max_delay must be at least 1"):
+        ThrottlePolicy(max_delay=0)
