@@ -39,22 +39,29 @@ class Secrets:
             self.national_number_hmac_key, national_number.encode("ascii"), hashlib.sha256
         ).hexdigest()
 
-    def encrypt(self, text: str) -> str:
-        """Encrypt a short text with AES-256-GCM and the first (newest) key."""
+    def encrypt(self, text: str, purpose: bytes = _AAD) -> str:
+        """Encrypt a short text with AES-256-GCM and the first (newest) key.
+
+        `purpose` is bound to the ciphertext (associated data): a value sealed for one
+        purpose cannot be opened as another.
+        """
         # AES-GCM rather than Fernet: one C call per value, which matters for an import
         # of a million pupils (bench/import_enrollments.py); a 96-bit random nonce each time.
         nonce = os.urandom(12)
-        sealed = self.encryption_keys[0].encrypt(nonce, text.encode("utf-8"), _AAD)
+        sealed = self.encryption_keys[0].encrypt(nonce, text.encode("utf-8"), purpose)
         return ENVELOPE + base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
 
-    def decrypt(self, token: str) -> str:
+    def decrypt(self, token: str, purpose: bytes = _AAD) -> str:
         """Decrypt a text encrypted with any of the configured keys (old keys still open)."""
         if not token.startswith(ENVELOPE):
             raise ValueError("not a LeerID encrypted value")
-        raw = base64.urlsafe_b64decode(token[len(ENVELOPE) :])
+        try:
+            raw = base64.urlsafe_b64decode(token[len(ENVELOPE) :])
+        except ValueError:
+            raise ValueError("not a LeerID encrypted value") from None
         for key in self.encryption_keys:
             try:
-                return key.decrypt(raw[:12], raw[12:], _AAD).decode("utf-8")
+                return key.decrypt(raw[:12], raw[12:], purpose).decode("utf-8")
             except InvalidTag:
                 continue
         raise ValueError("no configured key opens this value")

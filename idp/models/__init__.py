@@ -4,6 +4,7 @@ from .account import Account, AccountKind, AccountStatus, CredentialType, accoun
 from .admin import AdminRole, AdminUser, admin_school
 from .audit import AuditEvent
 from .base import Base, utcnow
+from .email import EmailPurpose, EmailToken
 from .oauth import AuthorizationCode, ClaimRelease, Client, LoginSession, Token, UsedOnce
 from .pupil import Enrollment, Person
 from .school import EducationType, Province, School
@@ -23,6 +24,8 @@ __all__ = [
     "AuditEvent",
     "Base",
     "CredentialType",
+    "EmailPurpose",
+    "EmailToken",
     "EducationType",
     "Enrollment",
     "Person",

@@ -57,6 +57,8 @@ class Client(Base):
     vendor: Mapped[str] = mapped_column(String(200), default="")
     description: Mapped[str] = mapped_column(Text, default="")
     logo_url: Mapped[str] = mapped_column(String(500), default="")
+    # The app's start page, where the pupil portal's tile leads (Registration 1.0 §2).
+    client_uri: Mapped[str] = mapped_column(String(500), default="")
     redirect_uris: Mapped[list[str]] = mapped_column(JSON)
     post_logout_redirect_uris: Mapped[list[str]] = mapped_column(JSON, default=list)
     backchannel_logout_uri: Mapped[str | None] = mapped_column(String(500))
