@@ -1,11 +1,11 @@
-"""Checking a pupil's username and password."""
+"""Checking a pupil's username and secret (password, word password or picture password)."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Account, AccountStatus
+from ..models import Account
 from ..passwords import verify_secret
 
 
@@ -14,16 +14,18 @@ def normalise_username(text: str) -> str:
     return text.strip().lower()
 
 
-def authenticate_password(session: Session, username: str, password: str) -> Account | None:
-    """The active account with this username and password; None otherwise.
+def find_account(session: Session, username: str) -> Account | None:
+    """The account with this username (as typed), whatever its status."""
+    query = select(Account).where(Account.username == normalise_username(username))
+    return session.scalars(query).first()
+
+
+def check_secret(session: Session, username: str, secret: str) -> Account | None:
+    """The account whose secret this is, whatever its status; None otherwise.
 
     An unknown username costs the same Argon2 verification as a known one, so the answer
     time does not tell whether a username exists.
     """
-    account = session.scalars(
-        select(Account).where(Account.username == normalise_username(username))
-    ).first()
-    valid = verify_secret(account.password_hash if account else None, password)
-    if account is None or not valid or account.status != AccountStatus.ACTIVE:
-        return None
-    return account
+    account = find_account(session, username)
+    valid = verify_secret(account.password_hash if account else None, secret)
+    return account if account is not None and valid else None
