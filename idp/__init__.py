@@ -8,11 +8,12 @@ from typing import Any
 
 from flask import Flask
 from flask_wtf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import db, i18n, oauth, security_headers, throttle
 from .config import load_settings
 from .keystore import MissingKeysError, load_secrets
-from .views import home, login, logout, oidc
+from .views import cards, home, login, logout, oidc, pictures, portal, recovery
 
 csrf = CSRFProtect()
 
@@ -37,14 +38,20 @@ def create_app(config: Mapping[str, Mapping[str, Any]] | None = None) -> Flask:
         app.extensions["leerid.secrets"] = secrets
     except MissingKeysError:
         pass
+    proxies = settings["server"]["trusted_proxies"]
+    if proxies:
+        # The client's address and scheme as the trusted proxies saw them (throttling per IP).
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+        )
     db.init_app(app)
     i18n.init_app(app)
     security_headers.init_app(app)
     csrf.init_app(app)
     oauth.init_app(app)
     throttle.init_app(app)
-    app.register_blueprint(home.blueprint)
-    app.register_blueprint(login.blueprint)
+    for module in (home, login, pictures, cards, portal, recovery):
+        app.register_blueprint(module.blueprint)
     # RP-initiated logout may arrive as a POST from the app; it checks its own form.
     csrf.exempt(logout.blueprint)
     app.register_blueprint(logout.blueprint)

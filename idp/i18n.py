@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel, get_locale
 
@@ -25,7 +27,24 @@ def select_locale() -> str:
     return best
 
 
+# Parameters a page in another language must keep: the waiting app request of a sign-in.
+# Nothing else is echoed back, so a crafted request cannot place its values in our links.
+KEPT_PARAMETERS = ("interaction",)
+
+
+def language_url(language: str) -> str:
+    """This page in another language, keeping the sign-in's waiting app request."""
+    args = [(name, request.args[name]) for name in KEPT_PARAMETERS if name in request.args]
+    return request.path + "?" + urlencode([*args, ("lang", language)])
+
+
 def init_app(app: Flask) -> None:
     """Attach Flask-Babel with our locale selector."""
-    Babel(app, locale_selector=select_locale, default_translation_directories="translations")
+    Babel(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories="translations",
+        default_timezone="Europe/Brussels",
+    )
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["language_url"] = language_url

@@ -119,10 +119,20 @@ def welcome(
         yield ""
         yield "Beheerders / administrators (Schoolloket):"
         yield from _logins(info.admins)
-    if info.pupils:
+    typed = [login for login in info.pupils if not login.pictures]
+    if typed:
         yield ""
         yield "Leerlingen / pupils (gebruikersnaam, wachtwoord / username, password):"
-        yield from _logins(info.pupils)
+        yield from _logins(typed)
+    for login in info.pupils:
+        if login.pictures:
+            yield ""
+            yield "Met een afbeeldingswachtwoord / with a picture password:"
+            yield f"  {login.username:<24} {login.description}"
+            shown = ", ".join(login.pictures) if login.password else "(gewijzigd / changed)"
+            yield f"  tik / tap:  {shown}"
+        if login.pictures and login.card_url:
+            yield f"  kaart / card (QR):  {login.card_url}"
     if info.admins or info.pupils:
         yield ""
         yield "Wachtwoorden afgeleid van keys/secrets.json: bij elke start dezelfde."

@@ -11,7 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from ..models import AccountStatus, EducationType, Province
+from ..models import AccountKind, AccountStatus, EducationType, Province, account_kind_for
 
 # The first 29 pairs belong together; after that first and last names mix, as in the
 # schools themselves (31 and 29 are coprime, so no pair repeats for 899 pupils).
@@ -104,6 +104,8 @@ class DemoPerson:
     national_number: str | None
     enrollments: tuple[DemoEnrollment, ...]
     account: AccountStatus | None
+    # A basic account with a picture password instead of a word password.
+    pictures: bool = False
 
     @property
     def key(self) -> str:
@@ -145,7 +147,10 @@ class _Builder:
         return DemoEnrollment(school, number, kind, grade, group, start, end)
 
     def person(
-        self, enrollments: tuple[DemoEnrollment, ...], account: AccountStatus | None
+        self,
+        enrollments: tuple[DemoEnrollment, ...],
+        account: AccountStatus | None,
+        pictures: bool = False,
     ) -> DemoPerson:
         """The next pupil: name, birth date fitting the grade, and maybe a national number."""
         k = self.count
@@ -156,7 +161,7 @@ class _Builder:
         # One pupil in four has no rijksregister- or bisnummer ("geen officiële gegevens").
         number = None if k % 4 == 3 else synthetic_national_number(born, 1 + (2 * k) % 997)
         first, last = FIRST_NAMES[k % len(FIRST_NAMES)], LAST_NAMES[k % len(LAST_NAMES)]
-        return DemoPerson(first, last, born, number, enrollments, account)
+        return DemoPerson(first, last, born, number, enrollments, account, pictures)
 
 
 def demo_people(today: dt.date | None = None) -> tuple[DemoPerson, ...]:
@@ -165,13 +170,13 @@ def demo_people(today: dt.date | None = None) -> tuple[DemoPerson, ...]:
     people = []
     for school in SCHOOLS:
         for kind, pupils, with_account in school.blocks:
+            # In primary schools one pupil in three signs in with pictures.
+            basic = account_kind_for(kind) is AccountKind.BASIC
             for index in range(pupils):
                 account = AccountStatus.ACTIVE if index < with_account else None
-                people.append(
-                    build.person(
-                        (build.enrollment(school.instellingsnummer, kind, index),), account
-                    )
-                )
+                enrollment = build.enrollment(school.instellingsnummer, kind, index)
+                pictures = basic and account is not None and index % 3 == 1
+                people.append(build.person((enrollment,), account, pictures))
     last_june = build.start.replace(month=6, day=30)
     lager, buitengewoon = EducationType.GEWOON_LAGER, EducationType.BUITENGEWOON_LAGER
     # Changed school over the summer: the account stays with the pupil.

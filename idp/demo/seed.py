@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from ..credentials.pictures import picture_password, picture_secret, pictures_of
 from ..credentials.words import word_password
+from ..hashing import matches_hash
 from ..keystore import Secrets
 from ..models import (
     Account,
@@ -24,6 +28,7 @@ from ..models import (
     AccountStatus,
     AdminRole,
     AdminUser,
+    CredentialType,
     EducationType,
     Enrollment,
     Person,
@@ -33,21 +38,29 @@ from ..models import (
 from ..passwords import READABLE_ALPHABET, verify_secret
 from ..services.accounts import TEMPORARY_PASSWORD_LENGTH, create_account
 from ..services.admins import create_admin
+from ..services.cards import card_url, issue_card
 from .data import SCHOOLS, DemoPerson, demo_people
 
 ACTOR = "demo"
 SUPER_ADMIN = "admin"
 SCHOOL_ADMIN = "schoolbeheerder"
 SCHOOL_ADMIN_SCHOOLS = ("990101", "990606")
+CARD_TOKEN_LENGTH = 27
 
 
 @dataclass(frozen=True)
 class DemoLogin:
-    """A username, its password (None when changed since seeding) and who it is."""
+    """A username, its password (None when changed since seeding) and who it is.
+
+    For a picture password, `password` is the hashed text and `pictures` the Dutch names
+    to tap; `card_url` is the address on the pupil's card (None when replaced since).
+    """
 
     username: str
     password: str | None
     description: str
+    pictures: tuple[str, ...] = ()
+    card_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -84,14 +97,33 @@ def _pupil_kind(spec: DemoPerson) -> AccountKind:
 
 
 def _pupil_password(secrets: Secrets, spec: DemoPerson) -> str:
-    """A word password for a basic account, a temporary one for an advanced account."""
+    """A word or picture password for a basic account, a temporary one for an advanced one."""
     label = f"pupil:{spec.key}"
-    if _pupil_kind(spec) is AccountKind.BASIC:
-        key = secrets.session_secret.encode("utf-8")
-        digest = hmac.new(key, f"leerid-demo\x00{label}".encode(), hashlib.sha256).digest()
-        # 256 bits modulo about 56,000 passwords: the bias is far too small to matter.
-        return word_password(randbelow=lambda n: int.from_bytes(digest, "big") % n)
-    return demo_secret(secrets, label, TEMPORARY_PASSWORD_LENGTH)
+    if _pupil_kind(spec) is not AccountKind.BASIC:
+        return demo_secret(secrets, label, TEMPORARY_PASSWORD_LENGTH)
+    if spec.pictures:
+        return picture_secret(p.id for p in picture_password(randbelow=_draws(secrets, label)))
+    key = secrets.session_secret.encode("utf-8")
+    digest = hmac.new(key, f"leerid-demo\x00{label}".encode(), hashlib.sha256).digest()
+    # 256 bits modulo about 56,000 passwords: the bias is far too small to matter.
+    return word_password(randbelow=lambda n: int.from_bytes(digest, "big") % n)
+
+
+def _draws(secrets: Secrets, label: str) -> Callable[[int], int]:
+    """A reproducible `randbelow` for `label`: each call draws from a fresh HMAC."""
+    key = secrets.session_secret.encode("utf-8")
+    counter = itertools.count()
+
+    def randbelow(bound: int) -> int:
+        message = f"leerid-demo\x00{label}\x00{next(counter)}".encode()
+        return int.from_bytes(hmac.new(key, message, hashlib.sha256).digest(), "big") % bound
+
+    return randbelow
+
+
+def _card_token(secrets: Secrets, spec: DemoPerson) -> str:
+    """The demo pupil's card token, the same on every run (27 characters, about 132 bits)."""
+    return demo_secret(secrets, f"card:{spec.key}", CARD_TOKEN_LENGTH)
 
 
 def seed_demo(session: Session, secrets: Secrets) -> DemoInfo:
@@ -162,9 +194,16 @@ def _seed_person(
     session.flush()
     if spec.account is not None:
         password = _pupil_password(secrets, spec)
+        credential = CredentialType.PICTURE if spec.pictures else None
         created = create_account(
-            session, person, kind=_pupil_kind(spec), password=password, actor=ACTOR
+            session,
+            person,
+            kind=_pupil_kind(spec),
+            credential=credential,
+            password=password,
+            actor=ACTOR,
         )
+        issue_card(session, created.account, actor=ACTOR, token=_card_token(secrets, spec))
         created.account.status = spec.account
     for enrollment, e in zip(enrollments, spec.enrollments, strict=True):
         enrollment.end_date = e.end_date
@@ -183,15 +222,21 @@ def _info(session: Session, secrets: Secrets, seeded: bool) -> DemoInfo:
 
 
 def _pupil_logins(session: Session, secrets: Secrets) -> tuple[DemoLogin, ...]:
-    """The first pupil with an account of each school and education type, if still there."""
-    firsts: dict[tuple[str, EducationType], DemoPerson] = {}
+    """The first pupil with an account of each school and education type, and the first
+    with a picture password, if still there."""
+    chosen: list[DemoPerson] = []
+    seen: set[tuple[str, EducationType] | None] = set()
     for spec in demo_people():
         first = spec.enrollments[0]
-        if spec.account is AccountStatus.ACTIVE and first.end_date is None:
-            firsts.setdefault((first.school, first.education_type), spec)
+        # One picture-password pupil (None), and one other per school and education type.
+        key = None if spec.pictures else (first.school, first.education_type)
+        if spec.account is AccountStatus.ACTIVE and first.end_date is None and key not in seen:
+            seen.add(key)
+            chosen.append(spec)
     names = {school.instellingsnummer: school.name for school in SCHOOLS}
     shown = []
-    for (number, kind), spec in firsts.items():
+    for spec in chosen:
+        number, kind = spec.enrollments[0].school, spec.enrollments[0].education_type
         account = session.scalar(
             select(Account)
             .join(Enrollment, Enrollment.person_id == Account.person_id)
@@ -204,5 +249,10 @@ def _pupil_logins(session: Session, secrets: Secrets) -> tuple[DemoLogin, ...]:
         password = _pupil_password(secrets, spec)
         valid = verify_secret(account.password_hash, password)
         description = f"{names[number]}, {kind.value.replace('_', ' ')} ({account.kind})"
-        shown.append(DemoLogin(account.username, password if valid else None, description))
+        token = _card_token(secrets, spec)
+        card = card_url(token) if matches_hash(token, account.card_token_hash or "") else None
+        pictures = tuple(p.dutch for p in pictures_of(password)) if spec.pictures else ()
+        shown.append(
+            DemoLogin(account.username, password if valid else None, description, pictures, card)
+        )
     return tuple(shown)

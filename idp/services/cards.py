@@ -83,10 +83,18 @@ def card_expiry(issued_at: dt.datetime) -> dt.datetime:
     return dt.datetime(year + 1, GRACE_UNTIL, 1, tzinfo=dt.UTC)
 
 
-def issue_card(session: Session, account: Account, *, actor: Actor) -> IssuedCard:
-    """Give the account a new card, which revokes the previous one; the token is shown once."""
+def issue_card(
+    session: Session, account: Account, *, actor: Actor, token: str | None = None
+) -> IssuedCard:
+    """Give the account a new card, which revokes the previous one; the token is shown once.
+
+    `token` is for the demo only, which derives reproducible cards from its key material.
+    """
     serial = _free_serial(session)
-    token = new_secret(CARD_TOKEN_BYTES)
+    if token is None:
+        token = new_secret(CARD_TOKEN_BYTES)
+    elif not _TOKEN.fullmatch(token):
+        raise CardError("a card token has at least 22 URL-safe characters")
     now = utcnow()
     account.card_token_hash = secret_hash(token)
     account.card_serial = serial

@@ -11,7 +11,7 @@ from flask import current_app, g, session, url_for
 
 from ..db import get_session
 from ..hashing import new_secret
-from ..models import Account, Client, LoginSession
+from ..models import Account, AccountKind, Client, LoginSession
 from ..oauth.grants import GrantUser
 from ..services.sso import find_login_session, record_client, start_login_session
 
@@ -82,7 +82,10 @@ def start(grant: Any) -> str:
 
 def finish_login(account: Account, interaction: str | None, amr: list[str]) -> str:
     """Open a fresh SSO session for the account; return where the browser goes next."""
-    lifetime = current_app.config["LEERID"]["tokens"]["sso_session_lifetime"]
+    tokens = current_app.config["LEERID"]["tokens"]
+    # Young pupils share classroom tablets: their session ends sooner.
+    basic = account.kind is AccountKind.BASIC
+    lifetime = tokens["sso_session_lifetime_basic" if basic else "sso_session_lifetime"]
     login, secret = start_login_session(
         get_session(), account, amr=amr, acr="urn:leerid:password", lifetime=lifetime
     )
@@ -98,7 +101,7 @@ def finish_login(account: Account, interaction: str | None, amr: list[str]) -> s
         session[PENDING_KEY] = pending
     g.login_session = login
     if waiting is None:
-        return url_for("home.index")
+        return url_for("portal.home")
     session[DONE_KEY] = interaction
     return url_for("oidc.authorize") + "?" + urlencode([*waiting, ("interaction", interaction)])
 

@@ -1,4 +1,5 @@
-"""The plain sign-in page for accounts with a password."""
+"""Signing in, step by step: the username, then the password (or the picture grid, see
+views.pictures); and the own password an advanced pupil must choose at the first login."""
 
 from __future__ import annotations
 
@@ -10,35 +11,125 @@ from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
+from ..credentials.own import MAX_LENGTH, OwnPasswordError
 from ..db import get_session
-from ..services.authentication import authenticate_password
-from . import interaction
+from ..models import AccountKind
+from ..models.account import USERNAME_MAX_LENGTH
+from ..services.authentication import find_account
+from ..services.cards import card_url
+from ..services.pupil_passwords import set_own_password
+from . import signin
+from .messages import refusal_message
 
 blueprint = Blueprint("login", __name__)
 
 
-class LoginForm(FlaskForm):
-    """Username and password."""
+class UsernameForm(FlaskForm):
+    """Step 1: who are you?"""
 
-    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=50)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    username = StringField(
+        _l("Username"), validators=[DataRequired(), Length(max=USERNAME_MAX_LENGTH)]
+    )
+    submit = SubmitField(_l("Next"))
+
+
+class PasswordForm(FlaskForm):
+    """Step 2 for accounts with a password or word password."""
+
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
     submit = SubmitField(_l("Sign in"))
+
+
+class NewPasswordForm(FlaskForm):
+    """An own password, typed twice."""
+
+    password = PasswordField(_l("New password"), validators=[DataRequired()])
+    confirmation = PasswordField(_l("Type it again"), validators=[DataRequired()])
+    submit = SubmitField(_l("Save and continue"))
+
+
+def expired_message(form: FlaskForm) -> str | None:
+    """A kind word when the form's CSRF token was missing or too old (page open too long)."""
+    if form.is_submitted() and form.errors.get("csrf_token"):
+        return _("This page was open for a long time. Please try again.")
+    return None
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
 def form() -> str | Response:
-    """Ask for username and password; on success continue the waiting app request."""
-    login_form = LoginForm()
-    pending = request.args.get("interaction")
-    if request.method == "GET" and request.args.get("login_hint"):
-        login_form.username.data = request.args["login_hint"]
-    error = None
-    if login_form.validate_on_submit():
-        session = get_session()
-        account = authenticate_password(session, login_form.username.data, login_form.password.data)
-        if account is not None:
-            target = interaction.finish_login(account, pending, amr=["pwd"])
-            session.commit()
-            return redirect(target)
-        error = _("That username or password is not right. Try again.")
-    return render_template("login.html", form=login_form, error=error)
+    """Step 1: the username; then on to the step that fits the account."""
+    username_form = UsernameForm()
+    if request.method == "GET":
+        hint = request.args.get("login_hint") or signin.chosen_username()
+        username_form.username.data = (hint or "")[:USERNAME_MAX_LENGTH]
+    if username_form.validate_on_submit():
+        username = username_form.username.data or ""
+        signin.choose_username(username)
+        account = find_account(get_session(), username)
+        return redirect(signin.step_url(signin.step_for(account)))
+    return render_template(
+        "login.html",
+        form=username_form,
+        error=expired_message(username_form),
+        # A scanned card leads here only when it is one of ours (static/scan.js).
+        card_prefix=card_url(""),
+    )
+
+
+@blueprint.get("/login/switch")
+def switch() -> Response:
+    """ "Not you?": forget the username and ask again."""
+    signin.forget_username()
+    return redirect(signin.step_url("login.form"))
+
+
+@blueprint.route("/login/password", methods=["GET", "POST"])
+def password() -> str | Response:
+    """Step 2: the password, word password or temporary password."""
+    username = signin.chosen_username()
+    if username is None:
+        return redirect(signin.step_url("login.form"))
+    account = find_account(get_session(), username)
+    if account is not None and signin.step_for(account) != "login.password":
+        return redirect(signin.step_url(signin.step_for(account)))
+    password_form = PasswordForm()
+    error = expired_message(password_form)
+    if password_form.validate_on_submit():
+        wrong = _("That password is not right. Look at your card and try again.")
+        result = signin.attempt(username, password_form.password.data or "", wrong)
+        if result.account is not None:
+            return signin.signed_in(result.account, amr=["pwd"])
+        error = result.message
+    # Basic accounts: a word password from the school, typed by a young child on a shared
+    # device. A browser must neither offer to save it nor suggest it to the next child.
+    basic = account is not None and account.kind is AccountKind.BASIC
+    return render_template(
+        "password.html", form=password_form, username=username, basic=basic, error=error
+    )
+
+
+@blueprint.route("/login/new-password", methods=["GET", "POST"])
+def new_password() -> str | Response:
+    """The first sign-in of an advanced account: choose an own password, then continue."""
+    account = signin.account_to_change()
+    if account is None:
+        return redirect(signin.step_url("login.form"))
+    new_form = NewPasswordForm()
+    error = expired_message(new_form)
+    if new_form.validate_on_submit():
+        try:
+            set_own_password(
+                get_session(),
+                account,
+                new_form.password.data or "",
+                new_form.confirmation.data or "",
+                current=None,
+            )
+        except OwnPasswordError as refused:
+            get_session().rollback()
+            error = refusal_message(refused.reason)
+        else:
+            return signin.finish(account, amr=["pwd"])
+    return render_template(
+        "new_password.html", form=new_form, username=account.username, error=error
+    )

@@ -59,14 +59,17 @@ class RelyingParty:
         return "/authorize?" + urlencode({k: v for k, v in params.items() if v is not None})
 
     def sign_in(self, username: str, password: str, login_page: str) -> Any:
-        """Fill in the login form found at `login_page`; returns the response after it."""
-        page = self.browser.get(login_page)
+        """Fill in the username at `login_page`, then the password on the next step;
+        returns the response after the password."""
+        step = self._post_form(login_page, username=username)
+        assert step.status_code == 302, step.get_data(as_text=True)
+        return self._post_form(step.headers["Location"], password=password)
+
+    def _post_form(self, url: str, **fields: str) -> Any:
+        page = self.browser.get(url)
         assert page.status_code == 200, page.status_code
         token = _csrf_token(page.get_data(as_text=True))
-        return self.browser.post(
-            login_page,
-            data={"csrf_token": token, "username": username, "password": password},
-        )
+        return self.browser.post(url, data={"csrf_token": token, **fields})
 
     def login_flow(self, username: str, password: str, **extra: str) -> dict[str, list[str]]:
         """Authorize, sign in when asked, follow back; return the callback's parameters."""

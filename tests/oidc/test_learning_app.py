@@ -139,7 +139,9 @@ def sign_in(
     start = browser.open(app.url + "/")
     page = browser.open(start.links["Aanmelden met LeerID"])
     assert page.url.startswith(leerid.url + "/login"), page.url
-    page = browser.submit(page.form(leerid.url), username=username, password=PASSWORD)
+    page = browser.submit(page.form(leerid.url), username=username)
+    assert page.url.startswith(leerid.url + "/login/password"), page.url
+    page = browser.submit(page.form(leerid.url), password=PASSWORD)
     if form_post:
         # LeerID's page posts the code to the app (its script does so in a browser).
         assert page.url.startswith(leerid.url + "/authorize"), page.url

@@ -78,16 +78,20 @@ def test_wrong_password_shows_a_kind_error_and_no_session(make_rp, pupil, client
     response = client.get(rp.authorize_url())
     page = rp.sign_in(pupil.username, "not-the-password", response.headers["Location"])
     assert page.status_code == 200
-    assert "niet juist" in page.get_data(as_text=True)
+    assert "Dat wachtwoord klopt niet" in page.get_data(as_text=True)
     assert "/login" in client.get(rp.authorize_url()).headers["Location"]
 
 
-def test_login_page_labels(client):
+def test_login_page_labels(client, pupil):
     html = client.get("/login").get_data(as_text=True)
     assert ">Gebruikersnaam</label>" in html
+    assert 'value="Volgende"' in html
+    assert 'autocomplete="username"' in html
+    token = html.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    step = client.post("/login", data={"csrf_token": token, "username": pupil.username})
+    html = client.get(step.headers["Location"]).get_data(as_text=True)
     assert ">Wachtwoord</label>" in html
     assert 'value="Aanmelden"' in html
-    assert 'autocomplete="username"' in html
 
 
 def test_login_form_requires_csrf_token(pupil, client):
@@ -99,7 +103,7 @@ def test_ui_locales_chooses_the_login_page_language(make_rp, client):
     rp = make_rp()
     login = client.get(rp.authorize_url(ui_locales="en-GB nl-BE")).headers["Location"]
     html = client.get(login).get_data(as_text=True)
-    assert ">Username</label>" in html and 'value="Sign in"' in html
+    assert ">Username</label>" in html and 'value="Next"' in html
 
 
 def test_acr_values_are_accepted_and_the_acr_is_reported(make_rp, pupil):

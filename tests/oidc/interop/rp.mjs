@@ -32,10 +32,13 @@ async function signInAndGetCallback(authorizationUrl) {
     }
     const location = absolute(response.headers.get("location"));
     if (location.startsWith(cfg.redirect_uri)) return location;
-    if (new URL(location).pathname === "/login") {
+    // The login asks for the username first, then (on its own page) for the password.
+    const step = { "/login": { username: cfg.username }, "/login/password": { password: cfg.password } };
+    const fields = step[new URL(location).pathname];
+    if (fields) {
       const page = await (await browse(location)).text();
       const csrf = page.match(/name="csrf_token" type="hidden" value="([^"]+)"/)[1];
-      const form = new URLSearchParams({ csrf_token: csrf, username: cfg.username, password: cfg.password });
+      const form = new URLSearchParams({ csrf_token: csrf, ...fields });
       response = await browse(location, { method: "POST", body: form });
       continue;
     }

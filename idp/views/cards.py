@@ -1,0 +1,26 @@
+"""The QR card's address: it opens the pupil's own sign-in page with the username filled in.
+
+A card never signs anyone in: the pupil still enters the (picture) password. Scanned from
+the sign-in page of an app's request, the card keeps that request (`interaction`).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template
+from werkzeug.wrappers import Response
+
+from ..db import get_session
+from ..services.cards import find_account_by_card
+from . import signin
+
+blueprint = Blueprint("cards", __name__)
+
+
+@blueprint.get("/k/<token>")
+def card(token: str) -> tuple[str, int] | Response:
+    """Open the card's sign-in page, or say kindly that the card no longer works."""
+    account = find_account_by_card(get_session(), token)
+    if account is None:
+        return render_template("card_invalid.html"), 404
+    signin.choose_username(account.username)
+    return redirect(signin.step_url(signin.step_for(account)))

@@ -1,0 +1,127 @@
+"""Links that arrive by e-mail: confirming an address, and the forgotten password (request
+a reset link, then choose a new password). Only advanced accounts with a confirmed address
+can reset by themselves; everyone else asks the school's LeerID administrator."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import EmailField, SubmitField
+from wtforms.validators import DataRequired, Length
+
+from ..credentials.own import OwnPasswordError
+from ..db import get_session
+from ..mail import send_mail
+from ..models import EmailPurpose
+from ..oauth.logout import notify_apps
+from ..services.email_links import find_link, request_reset, use_link
+from ..services.pupil_passwords import end_everything, set_own_password
+from .login import NewPasswordForm, expired_message
+from .messages import duration, refusal_message
+
+blueprint = Blueprint("recovery", __name__)
+
+
+class ForgotForm(FlaskForm):
+    """The address the reset link goes to."""
+
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])
+    submit = SubmitField(_l("Send me a link"))
+
+
+class ConfirmForm(FlaskForm):
+    """One button: a mail program that opens the link by itself must not confirm anything."""
+
+    submit = SubmitField(_l("Confirm my e-mail address"))
+
+
+def link_url(endpoint: str, token: str) -> str:
+    """An absolute link for a mail, from the configured issuer (never from the Host header,
+    which an attacker could set to receive the token)."""
+    issuer: str = current_app.config["LEERID"]["server"]["issuer"]
+    return issuer.rstrip("/") + url_for(endpoint, token=token)
+
+
+@blueprint.route("/email/confirm/<token>", methods=["GET", "POST"])
+def confirm_email(token: str) -> str | tuple[str, int]:
+    """Confirm an address with the link from the mail (one click on a button)."""
+    session = get_session()
+    link = find_link(session, token, EmailPurpose.CONFIRM_EMAIL)
+    if link is None:
+        return render_template("recovery/link_invalid.html"), 404
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        if not use_link(session, link):
+            return render_template("recovery/link_invalid.html"), 404
+        session.commit()
+        return render_template("recovery/email_confirmed.html", email=link.email)
+    return render_template(
+        "recovery/confirm_email.html", form=form, email=link.email, error=expired_message(form)
+    )
+
+
+@blueprint.route("/password/forgot", methods=["GET", "POST"])
+def forgot() -> str:
+    """Ask for a reset link; the answer is the same whether or not the address is known."""
+    form = ForgotForm()
+    if form.validate_on_submit():
+        settings = current_app.config["LEERID"]["mail"]
+        address = form.email.data or ""
+        links = request_reset(get_session(), address, settings["reset_lifetime"])
+        get_session().commit()
+        if links:
+            send_mail(
+                address,
+                _("Choose a new password for LeerID"),
+                render_template(
+                    "mail/reset_password.txt",
+                    links=[
+                        (link.account.username, link_url("recovery.reset", link.token))
+                        for link in links
+                    ],
+                    valid_for=duration(settings["reset_lifetime"]),
+                ),
+            )
+        return render_template("recovery/forgot_sent.html", email=address)
+    return render_template("recovery/forgot.html", form=form, error=expired_message(form))
+
+
+@blueprint.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset(token: str) -> str | tuple[str, int] | Response:
+    """Choose a new password with a reset link; every open session ends."""
+    session = get_session()
+    link = find_link(session, token, EmailPurpose.RESET_PASSWORD)
+    if link is None:
+        return render_template("recovery/link_invalid.html"), 404
+    form = NewPasswordForm()
+    error = expired_message(form)
+    if form.validate_on_submit():
+        account = link.account
+        try:
+            set_own_password(
+                session,
+                account,
+                form.password.data or "",
+                form.confirmation.data or "",
+                current=None,
+            )
+        except OwnPasswordError as refused:
+            session.rollback()
+            error = refusal_message(refused.reason)
+        else:
+            if not use_link(session, link):
+                session.rollback()
+                return render_template("recovery/link_invalid.html"), 404
+            ended = end_everything(session, account)
+            session.commit()
+            # Whoever was signed in with the old password is signed out of the apps too.
+            timeout = current_app.config["LEERID"]["tokens"]["backchannel_logout_timeout"]
+            for login in ended:
+                notify_apps(login, list(login.clients), timeout)
+            return render_template("recovery/reset_done.html", username=account.username)
+    return render_template(
+        "recovery/reset.html", form=form, username=link.account.username, error=error
+    )

@@ -1,0 +1,139 @@
+"""The sign-in flow between its steps: who is signing in, for which waiting app request,
+one throttled attempt at a secret, and what happens once the secret was right."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from flask import redirect, request, session, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from ..db import get_session
+from ..models import Account, AccountStatus, CredentialType
+from ..services.authentication import check_secret, normalise_username
+from ..throttle import get_throttle
+from ..throttle.devices import remember_device, trusted_device
+from . import interaction
+from .messages import duration
+
+USERNAME_KEY = "signin_username"
+CHANGE_KEY = "signin_must_change"
+# The forced password change must follow the sign-in it belongs to.
+CHANGE_WINDOW = 900
+MAX_INTERACTION_LENGTH = 64
+
+
+def interaction_key() -> str | None:
+    """The parked authorization request this sign-in is for (see views.interaction)."""
+    value = request.args.get("interaction")
+    return value if value and len(value) <= MAX_INTERACTION_LENGTH else None
+
+
+def step_url(endpoint: str, **values: Any) -> str:
+    """The URL of a sign-in page that keeps the waiting app request."""
+    return url_for(endpoint, interaction=interaction_key(), **values)
+
+
+def choose_username(username: str) -> None:
+    """Remember who is signing in, for the next step."""
+    session[USERNAME_KEY] = normalise_username(username)
+
+
+def chosen_username() -> str | None:
+    """Who is signing in, chosen on the first step or by a card."""
+    value = session.get(USERNAME_KEY)
+    return str(value) if value else None
+
+
+def forget_username() -> None:
+    """ "Not you?": start again with the username."""
+    session.pop(USERNAME_KEY, None)
+
+
+def step_for(account: Account | None) -> str:
+    """The second step: the picture grid for picture passwords, else the password field.
+
+    Unknown usernames get the password field, like most accounts, so that the page does
+    not tell which usernames exist (picture accounts cannot hide that they are).
+    """
+    if account is not None and account.credential_type is CredentialType.PICTURE:
+        return "pictures.form"
+    return "login.password"
+
+
+def client_ip() -> str:
+    """The address the request came from (behind trusted proxies: the forwarded one)."""
+    return request.remote_addr or "unknown"
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """The outcome of one attempt: the account, or a message and how long to wait."""
+
+    account: Account | None
+    message: str | None = None
+
+
+def attempt(username: str, secret: str, wrong: str) -> Attempt:
+    """Check a secret under the sign-in throttle; `wrong` is the message for a wrong one."""
+    throttle = get_throttle()
+    trusted = trusted_device(request, username)
+    verdict = throttle.check(username, client_ip(), trusted)
+    if verdict.wait:
+        return Attempt(None, wait_message(verdict.wait, verdict.reason))
+    account = check_secret(get_session(), username, secret)
+    if account is None:
+        verdict = throttle.failed(username, client_ip(), trusted)
+        if verdict.wait:
+            return Attempt(None, f"{wrong} {wait_message(verdict.wait, verdict.reason)}")
+        return Attempt(None, wrong)
+    throttle.succeeded(username, trusted)
+    if account.status is not AccountStatus.ACTIVE:
+        return Attempt(
+            None, _("Your LeerID is switched off. Ask your school's LeerID administrator.")
+        )
+    return Attempt(account)
+
+
+def wait_message(seconds: int, reason: str | None) -> str:
+    """How long to wait, in kind words."""
+    span = duration(seconds)
+    if reason == "ip":
+        return _(
+            "Many sign-ins went wrong on this network just now. Please try again in %(time)s.",
+            time=span,
+        )
+    return _("Take a short break and try again in %(time)s.", time=span)
+
+
+def signed_in(account: Account, amr: list[str]) -> Response:
+    """After the right secret: the forced password change, or on to the app (or portal)."""
+    if account.must_change_password:
+        session[CHANGE_KEY] = {"account": account.id, "until": time.time() + CHANGE_WINDOW}
+        response = redirect(step_url("login.new_password"))
+    else:
+        response = finish(account, amr)
+    # This browser knew the secret: it is no longer held back by strangers' mistakes.
+    remember_device(response, request, account.username)
+    return response
+
+
+def finish(account: Account, amr: list[str]) -> Response:
+    """Open the SSO session and continue the waiting app request, or go to the portal."""
+    target = interaction.finish_login(account, interaction_key(), amr)
+    get_session().commit()
+    return redirect(target)
+
+
+def account_to_change() -> Account | None:
+    """The account that must choose its password now, if this browser just proved it."""
+    pending = session.get(CHANGE_KEY)
+    if not isinstance(pending, dict) or pending.get("until", 0) < time.time():
+        return None
+    account = get_session().get(Account, pending.get("account"))
+    if account is None or not account.must_change_password:
+        return None
+    return account

@@ -1,0 +1,108 @@
+"""The Leerlingloket: apps, school and class, "Mijn gegevens", changing the password."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from idp.models import AccountKind, Client, CredentialType, LoginSession
+from idp.passwords import verify_secret
+
+
+def listed(session, rp, uri="https://rekenapp.example/start"):
+    client = session.scalars(select(Client).where(Client.client_id == rp.client_id)).one()
+    client.listed, client.client_uri = True, uri
+    session.commit()
+    return client
+
+
+def test_the_portal_needs_a_login(client):
+    assert client.get("/portal/").headers["Location"] == "/login"
+    assert client.get("/portal/data").headers["Location"] == "/login"
+
+
+def test_the_portal_shows_username_school_class_and_listed_apps(
+    browser, new_pupil, make_rp, session
+):
+    listed(session, make_rp(name="Rekenapp"))
+    make_rp(name="Verborgen app")  # not listed
+    pupil = new_pupil(CredentialType.WORD, first="<b>Zoë</b>")
+    browser.sign_in(pupil)
+    html = browser.get("/portal/").get_data(as_text=True)
+    assert "Dag &lt;b&gt;Zoë&lt;/b&gt;!" in html
+    assert pupil.username in html and "Basisschool De Regenboog" in html and "2A" in html
+    assert 'href="https://rekenapp.example/start"' in html and "Rekenapp" in html
+    assert "Verborgen app" not in html
+    # Basic accounts get their password from school: no change, no e-mail address.
+    assert "/portal/password" not in html and "/portal/email" not in html
+    assert "juf of meester" in html
+    assert browser.get("/portal/password").headers["Location"] == "/portal/"
+
+
+def test_advanced_pupils_without_an_address_are_told_to_ask_school(browser, new_pupil):
+    pupil = new_pupil(CredentialType.OWN)
+    browser.sign_in(pupil)
+    html = browser.get("/portal/").get_data(as_text=True)
+    assert "/portal/password" in html and "/portal/email" in html
+    assert "Je voegde geen e-mailadres toe" in html and "LeerID-beheerder" in html
+
+
+def test_my_data_lists_the_apps_and_what_they_received(
+    browser, new_pupil, make_rp, client, session
+):
+    pupil = new_pupil(CredentialType.WORD)
+    rp = make_rp(
+        name="Rekenapp", scopes=["openid", "profile", "school"], vendor="<i>Uitgeverij</i>"
+    )
+    browser.sign_in(pupil)
+    assert "Nog geen enkele app" in browser.get("/portal/data").get_data(as_text=True)
+    callback = rp.callback(client.get(rp.authorize_url(scope="openid profile school")))
+    rp.exchange(callback["code"][0])
+    html = browser.get("/portal/data").get_data(as_text=True)
+    assert "Rekenapp" in html and "&lt;i&gt;Uitgeverij&lt;/i&gt;" in html
+    for label in ("je naam", "je school", "je klas", "je leerjaar", "een code die jou alleen"):
+        assert label in html, label
+    assert "je e-mailadres" not in html and "rijksregisternummer krijgt een app nooit" in html
+
+
+def test_an_advanced_pupil_changes_the_password_knowing_the_current_one(
+    browser, new_pupil, session
+):
+    pupil = new_pupil(CredentialType.OWN)
+    assert pupil.account.kind is AccountKind.ADVANCED
+    browser.sign_in(pupil)
+    wrong = browser.submit(
+        "/portal/password",
+        current="niet het mijne",
+        password="Zomer aan zee 2026",
+        confirmation="Zomer aan zee 2026",
+    )
+    assert "Je huidige wachtwoord klopt niet" in wrong.get_data(as_text=True)
+    same = browser.submit(
+        "/portal/password",
+        current=pupil.password,
+        password=pupil.password,
+        confirmation=pupil.password,
+    )
+    assert "Dat is je huidige wachtwoord" in same.get_data(as_text=True)
+    done = browser.submit(
+        "/portal/password",
+        current=pupil.password,
+        password="Zomer aan zee 2026",
+        confirmation="Zomer aan zee 2026",
+    )
+    assert done.headers["Location"] == "/portal/"
+    assert "Je wachtwoord is gewijzigd" in browser.get("/portal/").get_data(as_text=True)
+    session.refresh(pupil.account)
+    assert verify_secret(pupil.account.password_hash, "Zomer aan zee 2026")
+
+
+def test_signing_out_from_the_portal_ends_the_session(browser, new_pupil, session):
+    pupil = new_pupil(CredentialType.WORD)
+    browser.sign_in(pupil)
+    html = browser.get("/portal/").get_data(as_text=True)
+    response = browser.post_page("/logout", html, confirm="yes")
+    assert response.status_code == 200 and "Je bent afgemeld" in response.get_data(as_text=True)
+    login = session.scalars(select(LoginSession)).one()
+    session.refresh(login)
+    assert login.ended_at is not None
+    assert browser.get("/portal/").headers["Location"] == "/login"

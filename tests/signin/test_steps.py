@@ -1,0 +1,216 @@
+"""Signing in step by step: the username, then a password or the picture grid."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from idp.credentials.pictures import CATEGORIES
+from idp.models import AccountStatus, CredentialType, LoginSession
+from tests.signin.conftest import csrf_of
+
+
+def test_the_first_step_asks_only_for_the_username(client):
+    html = client.get("/login").get_data(as_text=True)
+    assert ">Gebruikersnaam</label>" in html
+    assert 'value="Volgende"' in html
+    assert 'autocomplete="username"' in html
+    assert "Wachtwoord</label>" not in html
+
+
+@pytest.mark.parametrize("typed", ["{u}", "  {u} ", "{U}"])
+def test_a_word_password_pupil_signs_in(browser, new_pupil, session, typed):
+    pupil = new_pupil(CredentialType.WORD)
+    name = typed.format(u=pupil.username, U=pupil.username.upper())
+    step = browser.submit("/login", username=name)
+    assert step.status_code == 302 and step.headers["Location"] == "/login/password"
+    page = browser.get("/login/password").get_data(as_text=True)
+    assert pupil.username in page and "Ben jij dit niet?" in page
+    response = browser.submit("/login/password", password=pupil.password)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/portal/"
+    assert session.scalars(select(LoginSession)).one().account_id == pupil.account.id
+
+
+def test_a_wrong_password_says_so_kindly_and_signs_nobody_in(browser, new_pupil, session):
+    pupil = new_pupil(CredentialType.WORD)
+    response = browser.sign_in(pupil, secret="boom47")
+    assert response.status_code == 200
+    assert "Dat wachtwoord klopt niet" in response.get_data(as_text=True)
+    assert session.scalars(select(LoginSession)).all() == []
+
+
+def test_word_passwords_are_never_saved_or_suggested_by_the_browser(browser, new_pupil):
+    pupil = new_pupil(CredentialType.WORD)
+    browser.submit("/login", username=pupil.username)
+    html = browser.get("/login/password").get_data(as_text=True)
+    field = re.search(r'<input[^>]*name="password"[^>]*>', html).group(0)
+    assert 'type="text"' in field and 'autocomplete="off"' in field
+    assert 'autocomplete="username"' not in html
+
+
+def test_an_advanced_pupils_password_field_is_a_current_password(browser, new_pupil):
+    pupil = new_pupil(CredentialType.OWN)
+    browser.submit("/login", username=pupil.username)
+    html = browser.get("/login/password").get_data(as_text=True)
+    field = re.search(r'<input[^>]*name="password"[^>]*>', html).group(0)
+    assert 'type="password"' in field and 'autocomplete="current-password"' in field
+    assert f'value="{pupil.username}" autocomplete="username"' in html
+
+
+def test_an_unknown_username_gets_the_same_password_step(browser, new_pupil):
+    step = browser.submit("/login", username="niemand.bestaat")
+    assert step.headers["Location"] == "/login/password"
+    response = browser.submit("/login/password", password="kat482")
+    assert "Dat wachtwoord klopt niet" in response.get_data(as_text=True)
+
+
+def test_not_you_forgets_the_username(browser, new_pupil):
+    pupil = new_pupil(CredentialType.WORD)
+    browser.submit("/login", username=pupil.username)
+    assert browser.get("/login/switch").headers["Location"] == "/login"
+    assert browser.get("/login/password").headers["Location"] == "/login"
+    assert pupil.username not in browser.get("/login").get_data(as_text=True)
+
+
+def test_the_steps_keep_the_waiting_app_request(browser, new_pupil):
+    pupil = new_pupil(CredentialType.WORD)
+    step = browser.submit("/login?interaction=abc123", username=pupil.username)
+    assert step.headers["Location"] == "/login/password?interaction=abc123"
+    html = browser.get("/login/password?interaction=abc123").get_data(as_text=True)
+    assert "/login/switch?interaction=abc123" in html
+    assert "interaction=abc123&amp;lang=en" in html, "the language switch keeps it too"
+
+
+def test_a_blocked_pupil_with_the_right_password_is_told_to_ask_school(browser, new_pupil, session):
+    pupil = new_pupil(CredentialType.WORD)
+    pupil.account.status = AccountStatus.BLOCKED
+    session.commit()
+    response = browser.sign_in(pupil)
+    assert "LeerID staat uit" in response.get_data(as_text=True)
+    assert session.scalars(select(LoginSession)).all() == []
+
+
+def test_an_expired_form_token_says_try_again(browser, new_pupil):
+    browser.get("/login")
+    response = browser.client.post("/login", data={"username": "x", "csrf_token": "stale"})
+    assert response.status_code == 400
+
+
+def test_picture_pupils_tap_eight_pictures(browser, new_pupil, session):
+    pupil = new_pupil(CredentialType.PICTURE)
+    step = browser.submit("/login", username=pupil.username)
+    assert step.headers["Location"] == "/login/pictures"
+    html = browser.get("/login/pictures").get_data(as_text=True)
+    assert "Afbeelding 1 van 8" in html and "Dieren" in html
+    for picture in CATEGORIES[0].pictures:
+        assert f'name="pick" value="{picture.id}"' in html
+        assert f"<span>{picture.dutch}</span>" in html
+    response = browser.second_step("/login/pictures", pupil)
+    assert response.status_code == 302 and response.headers["Location"] == "/portal/"
+    assert session.scalars(select(LoginSession)).one().account_id == pupil.account.id
+
+
+def test_the_grid_is_the_same_for_every_pupil(browser, new_pupil):
+    pages = []
+    for _ in range(2):
+        pupil = new_pupil(CredentialType.PICTURE)
+        browser.submit("/login", username=pupil.username)
+        html = browser.get("/login/pictures").get_data(as_text=True)
+        pages.append(re.findall(r'name="pick" value="([^"]+)"', html))
+    assert pages[0] == pages[1] == [p.id for p in CATEGORIES[0].pictures]
+
+
+def test_wrong_pictures_start_again(browser, new_pupil, session):
+    pupil = new_pupil(CredentialType.PICTURE)
+    browser.submit("/login", username=pupil.username)
+    wrong = [
+        c.pictures[
+            (c.pictures.index(next(p for p in c.pictures if p.id in pupil.pictures)) + 1) % 12
+        ].id
+        for c in CATEGORIES
+    ]
+    response = browser.second_step("/login/pictures", pupil, " ".join(wrong))
+    html = response.get_data(as_text=True)
+    assert "Die afbeeldingen kloppen niet" in html and "Afbeelding 1 van 8" in html
+    assert session.scalars(select(LoginSession)).all() == []
+
+
+def test_undo_takes_back_the_last_picture(browser, new_pupil):
+    pupil = new_pupil(CredentialType.PICTURE)
+    browser.submit("/login", username=pupil.username)
+    html = browser.get("/login/pictures").get_data(as_text=True)
+    assert "Laatste afbeelding wissen" not in html
+    html = browser.post_page("/login/pictures", html, pick=pupil.pictures[0]).get_data(as_text=True)
+    html = browser.post_page("/login/pictures", html, pick=CATEGORIES[1].pictures[0].id).get_data(
+        as_text=True
+    )
+    assert "Afbeelding 3 van 8" in html
+    html = browser.post_page("/login/pictures", html, undo="1").get_data(as_text=True)
+    assert "Afbeelding 2 van 8" in html
+    for pick in pupil.pictures[1:]:
+        response = browser.post_page("/login/pictures", html, pick=pick)
+        html = response.get_data(as_text=True)
+    assert response.headers["Location"] == "/portal/"
+
+
+def test_a_picture_from_another_category_is_ignored(browser, new_pupil):
+    pupil = new_pupil(CredentialType.PICTURE)
+    browser.submit("/login", username=pupil.username)
+    html = browser.get("/login/pictures").get_data(as_text=True)
+    html = browser.post_page("/login/pictures", html, pick=CATEGORIES[3].pictures[0].id).get_data(
+        as_text=True
+    )
+    assert "Afbeelding 1 van 8" in html
+
+
+def test_the_picks_so_far_are_sealed_and_bound_to_the_username(browser, new_pupil):
+    first, second = new_pupil(CredentialType.PICTURE), new_pupil(CredentialType.PICTURE)
+    browser.submit("/login", username=first.username)
+    html = browser.get("/login/pictures").get_data(as_text=True)
+    html = browser.post_page("/login/pictures", html, pick=first.pictures[0]).get_data(as_text=True)
+    state = re.search(r'name="state" value="([^"]+)"', html).group(1)
+    assert first.pictures[0] not in state and first.pictures[0] not in html.split("<form")[0]
+    # Tampered, or carried over to another pupil: the grid starts again.
+    for forged in (state[:-4] + "AAAA", "v1.bm90aGluZw=="):
+        page = browser.post_page(
+            "/login/pictures", html, state=forged, pick=CATEGORIES[1].pictures[0].id
+        )
+        assert "Afbeelding 1 van 8" in page.get_data(as_text=True)
+    browser.get("/login/switch")
+    browser.submit("/login", username=second.username)
+    page = browser.client.post(
+        "/login/pictures",
+        data={"csrf_token": csrf_of(html), "state": state, "pick": CATEGORIES[1].pictures[0].id},
+    )
+    assert "Afbeelding 1 van 8" in page.get_data(as_text=True)
+
+
+def test_the_picture_step_is_only_for_picture_accounts(browser, new_pupil):
+    pupil = new_pupil(CredentialType.WORD)
+    browser.submit("/login", username=pupil.username)
+    assert browser.get("/login/pictures").headers["Location"] == "/login/password"
+    picture_pupil = new_pupil(CredentialType.PICTURE)
+    browser.submit("/login", username=picture_pupil.username)
+    assert browser.get("/login/password").headers["Location"] == "/login/pictures"
+
+
+def test_picture_names_are_english_on_request(browser, new_pupil):
+    pupil = new_pupil(CredentialType.PICTURE)
+    browser.submit("/login", username=pupil.username)
+    html = browser.get("/login/pictures?lang=en").get_data(as_text=True)
+    assert "Picture 1 of 8" in html and "<span>cat</span>" in html
+
+
+def test_a_new_login_gets_a_new_session(browser, new_pupil, client):
+    first, second = new_pupil(CredentialType.WORD), new_pupil(CredentialType.WORD)
+    browser.sign_in(first)
+    before = client.get_cookie("leerid_session").value
+    browser.get("/login/switch")
+    browser.sign_in(second)
+    after = client.get_cookie("leerid_session").value
+    assert before != after
+    assert "/portal/" == browser.get("/portal/").request.path
+    assert second.username in browser.get("/portal/").get_data(as_text=True)
