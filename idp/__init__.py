@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import db, i18n, oauth, security_headers, throttle
 from .config import load_settings
 from .keystore import MissingKeysError, load_secrets
-from .views import cards, home, login, logout, oidc, pictures, portal, recovery
+from .views import cards, errors, home, login, logout, oidc, pictures, portal, recovery
 
 csrf = CSRFProtect()
 
@@ -50,6 +50,7 @@ def create_app(config: Mapping[str, Mapping[str, Any]] | None = None) -> Flask:
     csrf.init_app(app)
     oauth.init_app(app)
     throttle.init_app(app)
+    errors.init_app(app)
     for module in (home, login, pictures, cards, portal, recovery):
         app.register_blueprint(module.blueprint)
     # RP-initiated logout may arrive as a POST from the app; it checks its own form.

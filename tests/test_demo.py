@@ -19,13 +19,16 @@ from idp.cli.demo import welcome
 from idp.demo import ensure_demo_app, seed_demo
 from idp.demo.data import SCHOOLS, demo_people
 from idp.hashing import matches_hash
+from idp.credentials.pictures import CATEGORIES, pictures_of
 from idp.models import (
     Account,
+    AccountKind,
     AccountStatus,
     AdminRole,
     AdminUser,
     AuditEvent,
     Client,
+    CredentialType,
     EducationType,
     Enrollment,
     Person,
@@ -33,6 +36,7 @@ from idp.models import (
 )
 from idp.national_number import parse_national_number
 from idp.passwords import verify_secret
+from idp.services.cards import find_account_by_card
 
 TABLES = (School, Person, Enrollment, Account, AdminUser, AuditEvent)
 
@@ -103,6 +107,25 @@ def test_demo_logins_work(session, seeded):
         account = session.scalars(select(Account).where(Account.username == login.username)).one()
         assert verify_secret(account.password_hash, login.password)
         assert account.status is AccountStatus.ACTIVE
+
+
+def test_the_demo_offers_a_picture_password_and_a_card(session, seeded):
+    (login,) = [login for login in seeded.pupils if login.pictures]
+    account = session.scalars(select(Account).where(Account.username == login.username)).one()
+    assert account.credential_type is CredentialType.PICTURE
+    assert [p.dutch for p in pictures_of(login.password)] == list(login.pictures)
+    assert len(login.pictures) == len(CATEGORIES)
+    assert login.card_url.startswith("http://127.0.0.1:5000/k/")
+    token = login.card_url.rsplit("/", 1)[1]
+    assert find_account_by_card(session, token) == account
+    lines = "\n".join(welcome(seeded, "http://127.0.0.1:5000"))
+    assert login.username in lines and ", ".join(login.pictures) in lines
+    assert f"kaart / card (QR):  {login.card_url}" in lines
+    # Every demo account has a card; some basic pupils have pictures, some a word password.
+    accounts = session.scalars(select(Account)).all()
+    assert all(a.card_token_hash for a in accounts)
+    basic = {a.credential_type for a in accounts if a.kind is AccountKind.BASIC}
+    assert basic == {CredentialType.WORD, CredentialType.PICTURE}
 
 
 def test_logins_are_the_same_on_the_next_run(session, secrets, seeded):

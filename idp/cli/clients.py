@@ -39,6 +39,9 @@ def client() -> None:
 @click.option("--sector", help="Pairwise subject sector (required for several hosts).")
 @click.option("--id-token-alg", type=click.Choice(SIGNING_ALGORITHMS), default="RS256")
 @click.option("--vendor", default="")
+@click.option("--description", default="", help="One sentence for the pupils' portal.")
+@click.option("--client-uri", default="", help="The app's start page (the portal's tile).")
+@click.option("--listed", is_flag=True, help="Show the app as a tile in the pupils' portal.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def add_client(
     name: str,
@@ -52,6 +55,9 @@ def add_client(
     sector: str | None,
     id_token_alg: str,
     vendor: str,
+    description: str,
+    client_uri: str,
+    listed: bool,
     as_json: bool,
 ) -> None:
     """Register an app; prints its client_id and, once, its secret."""
@@ -72,6 +78,9 @@ def add_client(
                 sector=sector,
                 id_token_alg=id_token_alg,
                 vendor=vendor,
+                description=description,
+                client_uri=client_uri,
+                listed=listed,
             )
         except ClientError as error:
             raise click.ClickException(str(error)) from None

@@ -22,6 +22,7 @@ from .seed import ACTOR, demo_secret
 
 NAME = "Rekenrally (demo)"
 VENDOR = "LeerID demo"
+DESCRIPTION = "Oefen je rekenen, en zie welke gegevens een app van LeerID krijgt."
 SCOPES = ("openid", "profile", "school", "ov_leerling")
 SECRET_LENGTH = 43  # about 240 bits from the readable alphabet
 
@@ -37,6 +38,8 @@ class DemoApp:
 
 def _registration(url: str) -> dict[str, Any]:
     return {
+        "client_uri": check_uri(f"{url}/", "client URI"),
+        "listed": True,
         "redirect_uris": [check_uri(f"{url}/callback", "redirect URI")],
         "post_logout_redirect_uris": [check_uri(f"{url}/afgemeld", "post-logout redirect URI")],
         "backchannel_logout_uri": check_uri(f"{url}/backchannel-logout", "back-channel URI"),
@@ -57,6 +60,9 @@ def ensure_demo_app(session: Session, secrets: Secrets, url: str) -> DemoApp:
             session,
             name=NAME,
             vendor=VENDOR,
+            description=DESCRIPTION,
+            client_uri=wanted["client_uri"],
+            listed=True,
             redirect_uris=wanted["redirect_uris"],
             post_logout_redirect_uris=wanted["post_logout_redirect_uris"],
             backchannel_logout_uri=wanted["backchannel_logout_uri"],

@@ -52,10 +52,21 @@ def register_client(
     sector: str | None = None,
     id_token_alg: str = "RS256",  # noqa: S107 - an algorithm name
     vendor: str = "",
+    description: str = "",
+    client_uri: str = "",
+    listed: bool = False,
 ) -> RegisteredClient:
-    """Validate and store a client; secrets are stored hashed only."""
+    """Validate and store a client; secrets are stored hashed only.
+
+    A listed client is shown to pupils as a tile in the Leerlingloket, leading to
+    `client_uri`, its start page.
+    """
     if not name.strip():
         raise ClientError("a client needs a name")
+    if client_uri:
+        check_uri(client_uri, "client URI")
+    if listed and not client_uri:
+        raise ClientError("a listed app needs --client-uri, the start page its tile leads to")
     if not redirect_uris:
         raise ClientError("a client needs at least one redirect URI")
     uris = [check_uri(u, "redirect URI") for u in redirect_uris]
@@ -90,6 +101,9 @@ def register_client(
         client_secret_hash=secret_hash(secret) if secret else None,
         name=name.strip(),
         vendor=vendor,
+        description=description.strip(),
+        client_uri=client_uri,
+        listed=listed,
         redirect_uris=uris,
         post_logout_redirect_uris=logout_uris,
         backchannel_logout_uri=backchannel_logout_uri,

@@ -40,6 +40,18 @@ def test_public_client_has_no_secret(leerid):
     assert data["token_endpoint_auth_method"] == "none"
 
 
+def test_a_listed_client_gets_a_tile_in_the_portal(leerid, session):
+    result = leerid(
+        "client", "add", "--name", "Taalrally", "--redirect-uri", "https://taal.example/cb",
+        "--client-uri", "https://taal.example/", "--listed", "--description", "Woordjes oefenen",
+        "--json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    client = session.scalars(select(Client)).one()
+    assert (client.listed, client.client_uri) == (True, "https://taal.example/")
+    assert client.description == "Woordjes oefenen"
+
+
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
@@ -59,6 +71,11 @@ def test_public_client_has_no_secret(leerid):
             ["--redirect-uri", "https://app.example/cb", "--public",
              "--token-endpoint-auth-method", "client_secret_basic"],
             "public client",
+        ),
+        (["--redirect-uri", "https://app.example/cb", "--listed"], "needs --client-uri"),
+        (
+            ["--redirect-uri", "https://app.example/cb", "--client-uri", "http://app.example/"],
+            "client URI 'http://app.example/' must use https",
         ),
     ],
 )  # fmt: skip

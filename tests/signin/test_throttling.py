@@ -1,0 +1,125 @@
+"""Throttling as pupils meet it on the sign-in pages: kind waits that grow, never a lock,
+their own devices exempt, and a whole school behind one IP address signing in freely."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from sqlalchemy import select
+
+from idp import create_app
+from idp.credentials.pictures import CATEGORIES
+from idp.models import CredentialType, LoginSession
+from idp.throttle.devices import COOKIE_NAME
+from tests.signin.conftest import Browser
+from tests.throttle.conftest import FakeClock
+
+WRONG = "boom47"
+
+
+@pytest.fixture
+def clock(app) -> FakeClock:
+    """The app's throttle on a clock that moves only when told to."""
+    fake = FakeClock()
+    app.extensions["leerid.throttle"].clock = fake
+    return fake
+
+
+def wrong_attempt(browser: Browser, pupil) -> str:
+    return browser.sign_in(pupil, secret=WRONG).get_data(as_text=True)
+
+
+def test_delays_grow_and_always_end(browser, new_pupil, clock, session):
+    pupil = new_pupil(CredentialType.WORD)
+    for _ in range(5):
+        assert "probeer het over" not in wrong_attempt(browser, pupil)
+    assert "Neem even pauze en probeer het over 5 seconden opnieuw" in wrong_attempt(browser, pupil)
+    # While waiting even the right password is not tried.
+    page = browser.sign_in(pupil).get_data(as_text=True)
+    assert "probeer het over 5 seconden" in page
+    assert session.scalars(select(LoginSession)).all() == []
+    for seconds in (10, 20, 40):
+        clock.advance(3600)
+        assert f"probeer het over {seconds} seconden" in wrong_attempt(browser, pupil)
+    clock.advance(40)
+    assert browser.sign_in(pupil).headers["Location"] == "/portal/"
+
+
+def test_the_longest_wait_is_fifteen_minutes(browser, new_pupil, clock):
+    pupil = new_pupil(CredentialType.WORD)
+    for _ in range(20):
+        clock.advance(3600)
+        page = wrong_attempt(browser, pupil)
+    assert "probeer het over 15 minuten" in page
+    clock.advance(900)
+    assert browser.sign_in(pupil).headers["Location"] == "/portal/"
+
+
+def test_picture_guesses_are_throttled_the_same_way(browser, new_pupil, clock):
+    pupil = new_pupil(CredentialType.PICTURE)
+    wrong = " ".join(pupil.pictures[:-1] + (_other(pupil.pictures[-1]),))
+    for _ in range(5):
+        browser.sign_in(pupil, secret=wrong)
+    page = browser.sign_in(pupil, secret=wrong).get_data(as_text=True)
+    assert "Die afbeeldingen kloppen niet" in page and "probeer het over 5 seconden" in page
+
+
+def _other(picture_id: str) -> str:
+    category = next(c for c in CATEGORIES if picture_id.startswith(c.id + "-"))
+    return next(p.id for p in category.pictures if p.id != picture_id)
+
+
+def test_a_classmate_cannot_hold_back_the_pupils_own_tablet(client, app, new_pupil, clock):
+    pupil = new_pupil(CredentialType.WORD)
+    own = Browser(client)
+    assert own.sign_in(pupil).headers["Location"] == "/portal/"
+    assert client.get_cookie(COOKIE_NAME) is not None
+    own.client.delete_cookie("leerid_session")  # signed out; the device stays trusted
+    classmate = Browser(app.test_client())
+    for _ in range(12):
+        clock.advance(1)
+        page = wrong_attempt(classmate, pupil)
+    assert "probeer het over" in page
+    assert "probeer het over" in classmate.sign_in(pupil).get_data(as_text=True)
+    assert own.sign_in(pupil).headers["Location"] == "/portal/"
+
+
+def test_the_ip_ceiling_stops_guessing_across_accounts(new_pupil, clock, app, client):
+    throttle = app.extensions["leerid.throttle"]
+    throttle.policy = dataclasses.replace(throttle.policy, ip_failures_per_hour=30)
+    trusted = new_pupil(CredentialType.WORD)
+    own = Browser(client)
+    own.sign_in(trusted)
+    own.client.delete_cookie("leerid_session")
+    attacker = Browser(app.test_client())
+    for number in range(30):
+        attacker.submit("/login", username=f"geraden.naam{number}")
+        attacker.submit("/login/password", password=WRONG)
+    page = attacker.sign_in(new_pupil(CredentialType.WORD)).get_data(as_text=True)
+    assert "Op dit netwerk ging aanmelden net heel vaak mis" in page
+    # A pupil on a device that signed in before is not held back by it.
+    assert own.sign_in(trusted).headers["Location"] == "/portal/"
+    clock.advance(3600)
+    assert attacker.sign_in(new_pupil(CredentialType.WORD)).headers["Location"] == "/portal/"
+
+
+def test_a_hundred_pupils_of_one_school_behind_one_ip_sign_in(app, new_pupil, make_school, clock):
+    school = make_school(name="Basisschool Het Kompas")
+    pupils = [new_pupil(CredentialType.WORD, school=school) for _ in range(100)]
+    for number, pupil in enumerate(pupils):
+        browser = Browser(app.test_client())  # every pupil on a tablet of their own
+        for _ in range(1 + number % 2):  # one or two typos each
+            assert "probeer het over" not in wrong_attempt(browser, pupil)
+        clock.advance(1)
+        response = browser.sign_in(pupil)
+        assert response.headers.get("Location") == "/portal/", response.get_data(as_text=True)
+
+
+def test_unreachable_counters_refuse_sign_ins_kindly(settings, new_pupil):
+    settings["throttle"] = {**settings["throttle"], "redis_url": "redis://127.0.0.1:1/0"}
+    broken = create_app(settings)
+    pupil = new_pupil(CredentialType.WORD)
+    response = Browser(broken.test_client()).sign_in(pupil)
+    assert response.status_code == 503
+    assert "Dit is niet jouw fout" in response.get_data(as_text=True)
