@@ -16,10 +16,10 @@ import pytest
 from sqlalchemy import func, select
 
 from idp.cli.demo import welcome
+from idp.credentials.pictures import CATEGORIES, pictures_of
 from idp.demo import ensure_demo_app, seed_demo
 from idp.demo.data import SCHOOLS, demo_people
 from idp.hashing import matches_hash
-from idp.credentials.pictures import CATEGORIES, pictures_of
 from idp.models import (
     Account,
     AccountKind,
