@@ -43,14 +43,19 @@ def login_needed(grant: Any, login: LoginSession | None) -> bool:
     data = grant.request.payload.data
     if _just_signed_in(data.get("interaction")):
         return False
-    if "login" in (data.get("prompt") or "").split():
+    prompts = (data.get("prompt") or "").split()
+    if "login" in prompts:
         return True
     max_age = data.get("max_age")
     # OpenID Connect Core §3.1.2.1: max_age bounds the time since the last active login.
     if max_age and max_age.isdigit() and time.time() - login.auth_time.timestamp() > int(max_age):
         return True
     hint = (data.get("login_hint") or "").strip().lower()
-    return bool(hint) and hint != login.account.username
+    if hint and hint != login.account.username:
+        return True
+    # Basic accounts live on shared classroom tablets: before an app gets the account, the
+    # pupil confirms who they are ("Ben jij dit niet?"). prompt=none shows nothing (§3.1.2.1).
+    return login.account.kind is AccountKind.BASIC and "none" not in prompts
 
 
 def _just_signed_in(interaction: str | None) -> bool:
@@ -100,8 +105,23 @@ def finish_login(account: Account, interaction: str | None, amr: list[str]) -> s
     if pending:
         session[PENDING_KEY] = pending
     g.login_session = login
-    if waiting is None:
+    if waiting is None or interaction is None:
         return url_for("portal.home")
+    return _resumed(interaction, waiting)
+
+
+def resume(interaction: str) -> str | None:
+    """Continue a parked request with the live session, once the pupil confirmed who they
+    are; None when no such request waits."""
+    pending = dict(session.get(PENDING_KEY, {}))
+    waiting = pending.pop(interaction, None)
+    if waiting is None:
+        return None
+    session[PENDING_KEY] = pending
+    return _resumed(interaction, waiting)
+
+
+def _resumed(interaction: str, waiting: list[tuple[str, str]]) -> str:
     session[DONE_KEY] = interaction
     return url_for("oidc.authorize") + "?" + urlencode([*waiting, ("interaction", interaction)])
 

@@ -13,12 +13,12 @@ from wtforms.validators import DataRequired, Length
 
 from ..credentials.own import MAX_LENGTH, OwnPasswordError
 from ..db import get_session
-from ..models import AccountKind
+from ..models import Account, AccountKind, AccountStatus
 from ..models.account import USERNAME_MAX_LENGTH
 from ..services.authentication import find_account
 from ..services.cards import card_url
 from ..services.pupil_passwords import set_own_password
-from . import signin
+from . import interaction, signin
 from .messages import refusal_message
 
 blueprint = Blueprint("login", __name__)
@@ -73,7 +73,24 @@ def form() -> str | Response:
         error=expired_message(username_form),
         # A scanned card leads here only when it is one of ours (static/scan.js).
         card_prefix=card_url(""),
+        signed_in=_continuable(),
     )
+
+
+def _continuable() -> Account | None:
+    """The pupil of this browser's live session, who may go on to the waiting app."""
+    login = interaction.current_login()
+    if login is None or signin.interaction_key() is None:
+        return None
+    return login.account if login.account.status is AccountStatus.ACTIVE else None
+
+
+@blueprint.post("/login/continue")
+def resume() -> Response:
+    """"Yes, that is me": the waiting app gets the account of the live session."""
+    key = signin.interaction_key()
+    target = interaction.resume(key) if key and _continuable() else None
+    return redirect(target or signin.step_url("login.form"))
 
 
 @blueprint.get("/login/switch")

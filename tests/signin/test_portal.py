@@ -49,7 +49,7 @@ def test_advanced_pupils_without_an_address_are_told_to_ask_school(browser, new_
 def test_my_data_lists_the_apps_and_what_they_received(
     browser, new_pupil, make_rp, client, session
 ):
-    pupil = new_pupil(CredentialType.WORD)
+    pupil = new_pupil(CredentialType.OWN)
     rp = make_rp(
         name="Rekenapp", scopes=["openid", "profile", "school"], vendor="<i>Uitgeverij</i>"
     )

@@ -1,0 +1,77 @@
+"""Shared classroom tablets: before an app gets a basic account from a live session, the
+pupil confirms who they are ("Ben jij dit niet?"); advanced accounts sign in once."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+from idp.models import CredentialType
+from idp.oauth.subjects import pairwise_subject
+
+
+def authorize(client, rp, **extra):
+    return client.get(rp.authorize_url(**extra))
+
+
+def test_a_basic_pupil_confirms_before_the_next_app_gets_the_account(
+    browser, new_pupil, make_rp, client
+):
+    pupil = new_pupil(CredentialType.WORD, first="Zoë")
+    first, second = make_rp(name="Rekenapp"), make_rp(name="Taalapp")
+    login = authorize(client, first).headers["Location"]
+    step = browser.submit(login, username=pupil.username)
+    done = browser.submit(step.headers["Location"], password=pupil.password)
+    assert "code" in first.callback(client.get(done.headers["Location"]))
+
+    login = authorize(client, second).headers["Location"]
+    assert login.startswith("/login?interaction=")
+    html = client.get(login).get_data(as_text=True)
+    assert "Ben jij Zoë?" in html and pupil.username in html
+    assert "Ja, ga verder" in html and "Typ hieronder je eigen gebruikersnaam" in html
+    action = html.split('action="')[1].split('"')[0].replace("&amp;", "&")
+    assert action.startswith("/login/continue?interaction=")
+    response = browser.post_page(action, html)
+    assert response.headers["Location"].startswith("/authorize?")
+    callback = second.callback(client.get(response.headers["Location"]))
+    claims = second.verify_id_token(second.exchange(callback["code"][0]).get_json()["id_token"])
+    assert claims["sub"] == pairwise_subject("app.example", pupil.account.person)
+
+
+def test_someone_else_on_the_tablet_signs_in_as_themselves(browser, new_pupil, make_rp, client):
+    first_pupil, classmate = new_pupil(CredentialType.WORD), new_pupil(CredentialType.WORD)
+    rp = make_rp()
+    login = authorize(client, rp).headers["Location"]
+    step = browser.submit(login, username=first_pupil.username)
+    browser.submit(step.headers["Location"], password=first_pupil.password)
+    login = authorize(client, rp).headers["Location"]
+    step = browser.submit(login, username=classmate.username)
+    done = browser.submit(step.headers["Location"], password=classmate.password)
+    callback = rp.callback(client.get(done.headers["Location"]))
+    claims = rp.verify_id_token(rp.exchange(callback["code"][0]).get_json()["id_token"])
+    assert claims["sub"] == pairwise_subject("app.example", classmate.account.person)
+
+
+def test_prompt_none_answers_silently_for_basic_accounts_too(browser, new_pupil, make_rp, client):
+    pupil = new_pupil(CredentialType.WORD)
+    rp = make_rp()
+    login = authorize(client, rp).headers["Location"]
+    step = browser.submit(login, username=pupil.username)
+    browser.submit(step.headers["Location"], password=pupil.password)
+    assert "code" in rp.callback(authorize(client, rp, prompt="none"))
+
+
+def test_advanced_pupils_go_straight_on(browser, new_pupil, make_rp, client):
+    pupil = new_pupil(CredentialType.OWN)
+    rp = make_rp()
+    login = authorize(client, rp).headers["Location"]
+    step = browser.submit(login, username=pupil.username)
+    browser.submit(step.headers["Location"], password=pupil.password)
+    location = authorize(client, rp).headers["Location"]
+    assert "code" in parse_qs(urlsplit(location).query)
+
+
+def test_continue_needs_a_live_session_and_a_waiting_request(browser, new_pupil):
+    page = browser.get("/login?interaction=nothing").get_data(as_text=True)
+    assert "Ja, ga verder" not in page
+    response = browser.post_page("/login/continue?interaction=nothing", page)
+    assert response.headers["Location"] == "/login?interaction=nothing"
