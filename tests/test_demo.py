@@ -213,6 +213,8 @@ def test_stats_match_the_seeded_data(leerid, seeded):
 def test_demo_refuses_a_production_configuration(leerid, monkeypatch):
     monkeypatch.setenv("LEERID_SERVER_ENVIRONMENT", "production")
     monkeypatch.setenv("LEERID_SERVER_ISSUER", "https://leerid.example.be")
+    # Production requires these too; without them that error would hide the refusal.
+    monkeypatch.setenv("LEERID_THROTTLE_REDIS_URL", "redis://127.0.0.1:6379/0")
     result = leerid("demo", "--port", "5999")
     assert result.exit_code == 1
     assert "refuses to run when server.environment is production" in result.output
