@@ -11,6 +11,7 @@ the test.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import uuid
@@ -25,17 +26,33 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from examples.learning_app import create_app as create_learning_app
 from idp import create_app, schema
 from idp.cli import main as leerid_main
 from idp.db import get_database, get_session
+from idp.demo import ensure_demo_app
 from idp.keystore import Secrets, ensure_secrets, load_secrets
-from idp.models import Base, Province, School
+from idp.models import (
+    Account,
+    AccountKind,
+    Base,
+    CredentialType,
+    EducationType,
+    Enrollment,
+    Person,
+    Province,
+    School,
+)
+from idp.passwords import hash_secret
 from idp.signing_keys import ensure_signing_keys
+from tests.live import AppServer, Live, serve, serve_app_server
 from tests.redis_keys import TEST_REDIS_URL, delete_prefixed, unique_prefix
 
 TEST_DATABASE = os.environ.get("TEST_DATABASE_URL", "sqlite")
 # Fast Argon2 parameters: the tests exercise logic, the benchmarks measure cost.
 FAST_PASSWORDS = {"argon2_time_cost": 1, "argon2_memory_cost": 64, "argon2_parallelism": 1}
+# The password of every pupil made by `make_pupil`.
+PASSWORD = "Zonnebloem-2024!"
 
 
 def _postgres_database() -> Iterator[str]:
@@ -187,3 +204,114 @@ def make_school(session: Session) -> Callable[..., School]:
         return school
 
     return make
+
+
+@pytest.fixture
+def make_pupil(session: Session, make_school: Callable[..., School]) -> Callable[..., Account]:
+    """Create a pupil enrolled in a school, with an account and password PASSWORD."""
+    count = iter(range(1, 10_000))
+
+    def make(username: str | None = None, school: School | None = None, **person: Any) -> Account:
+        number = next(count)
+        school = school or make_school(name="Sint-Jozefscollege", province=Province.LIMBURG)
+        someone = Person(
+            first_name=person.get("first_name", "Noëlla"),
+            last_name=person.get("last_name", "Van den Broeck"),
+        )
+        session.add(someone)
+        session.flush()
+        session.add(
+            Enrollment(
+                person_id=someone.id,
+                school_id=school.id,
+                stamnummer=f"S{number}",
+                administrative_group="3B",
+                grade="3",
+                education_type=EducationType.GEWOON_SECUNDAIR,
+                start_date=dt.date(2024, 9, 1),
+            )
+        )
+        account = Account(
+            person_id=someone.id,
+            username=username or f"noella.vandenbroeck{number}",
+            kind=AccountKind.ADVANCED,
+            credential_type=CredentialType.OWN,
+            password_hash=hash_secret(PASSWORD),
+        )
+        session.add(account)
+        session.commit()
+        return account
+
+    return make
+
+
+@pytest.fixture
+def pupil(make_pupil: Callable[..., Account]) -> Account:
+    """One pupil."""
+    return make_pupil()
+
+
+@pytest.fixture
+def app_server() -> Iterator[AppServer]:
+    """A learning app's own HTTP endpoints on 127.0.0.1, recording logout tokens."""
+    state, server = serve_app_server()
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def serve_live() -> Iterator[Callable[[Callable[[str], Flask]], Live]]:
+    """Serve apps built by `build(url)` on free ports of 127.0.0.1; all stop after the test."""
+    servers = []
+
+    def start(build: Callable[[str], Flask]) -> Live:
+        live, server = serve(build)
+        servers.append(server)
+        return live
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def live_leerid(
+    settings: dict[str, dict[str, Any]], serve_live: Callable[[Callable[[str], Flask]], Live]
+) -> Iterator[Live]:
+    """LeerID on a live server; its issuer is its own address."""
+
+    def build(url: str) -> Flask:
+        settings["server"]["issuer"] = url
+        return create_app(settings)
+
+    live = serve_live(build)
+    yield live
+    get_database(live.app).engine.dispose()
+
+
+@pytest.fixture
+def rekenrally(
+    live_leerid: Live,
+    serve_live: Callable[[Callable[[str], Flask]], Live],
+    session: Session,
+    secrets: Secrets,
+) -> Callable[..., Live]:
+    """Start the demo learning app on a live server, registered as `leerid demo` does."""
+
+    def start(response_mode: str = "form_post") -> Live:
+        def build(url: str) -> Flask:
+            demo = ensure_demo_app(session, secrets, url)
+            session.commit()
+            return create_learning_app(
+                live_leerid.url,
+                demo.client_id,
+                demo.client_secret,
+                url,
+                response_mode=response_mode,
+            )
+
+        return serve_live(build)
+
+    return start

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 from sqlalchemy import update
 
 from idp.models import AuthorizationCode
-from tests.oidc.conftest import PASSWORD
+from tests.conftest import PASSWORD
 from tests.oidc.relying_party import pkce_pair
 
 

@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from tests.oidc.conftest import PASSWORD
+from tests.conftest import PASSWORD
 
 
 @pytest.mark.parametrize("auth_method", ["client_secret_basic", "client_secret_post", "none"])

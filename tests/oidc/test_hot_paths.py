@@ -7,7 +7,7 @@ from sqlalchemy import event
 
 from idp import signing_keys
 from idp.db import get_database
-from tests.oidc.conftest import PASSWORD
+from tests.conftest import PASSWORD
 
 
 @pytest.fixture

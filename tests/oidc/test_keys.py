@@ -13,7 +13,7 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 
 from idp.signing_keys import load_signing_keys, rotate
-from tests.oidc.conftest import PASSWORD
+from tests.conftest import PASSWORD
 
 
 @pytest.fixture

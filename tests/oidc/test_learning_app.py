@@ -20,39 +20,21 @@ from joserfc.jwk import RSAKey
 from sqlalchemy import select
 
 from examples.learning_app import Settings, settings_from_env
-from examples.learning_app import create_app as create_learning_app
 from examples.learning_app.backchannel import BACKCHANNEL_EVENT
 from examples.learning_app.views import ended_sessions
-from idp.demo import ensure_demo_app
 from idp.models import (
     Account,
     LoginSession,
 )
 from idp.oauth.subjects import pairwise_uuid
-from tests.oidc.conftest import PASSWORD, Live
+from tests.conftest import PASSWORD
+from tests.live import Live
 
 
 @pytest.fixture
 def leerid(live_leerid: Live) -> Live:
     """LeerID on a live server (the name reads well in these tests)."""
     return live_leerid
-
-
-@pytest.fixture
-def rekenrally(leerid, serve_live, session, secrets) -> Callable[..., Live]:
-    """The learning app on a live server, registered the way `leerid demo` registers it."""
-
-    def start(response_mode: str = "form_post") -> Live:
-        def build(url: str) -> Flask:
-            demo = ensure_demo_app(session, secrets, url)
-            session.commit()
-            return create_learning_app(
-                leerid.url, demo.client_id, demo.client_secret, url, response_mode=response_mode
-            )
-
-        return serve_live(build)
-
-    return start
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from tests.oidc.conftest import PASSWORD
+from tests.conftest import PASSWORD
 
 
 def test_rp_initiated_logout_with_back_channel(make_rp, pupil, client, app_server):

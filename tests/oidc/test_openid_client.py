@@ -15,7 +15,7 @@ from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 
 from idp.services.clients import register_client
-from tests.oidc.conftest import PASSWORD
+from tests.conftest import PASSWORD
 
 INTEROP = Path(__file__).parent / "interop"
 NODE = shutil.which("node")

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import update
 
 from idp.models import LoginSession
-from tests.oidc.conftest import PASSWORD
+from tests.conftest import PASSWORD
 
 
 def test_second_app_needs_no_typing(make_rp, pupil, client):

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import update
 
 from idp.models import EducationType, Enrollment
-from tests.oidc.conftest import PASSWORD
+from tests.conftest import PASSWORD
 
 
 def _sub(rp, pupil, **extra):
