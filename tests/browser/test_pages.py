@@ -1,0 +1,88 @@
+"""LeerID's pages in Chromium, in Dutch and English: accessible (axe-core), big enough to
+tap, and readable at 320 px without scrolling sideways."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.checks import screenshot
+from tests.live import Live
+
+LANGUAGES = {
+    "nl": {"lang": "nl-BE", "start": "Eén login voor al je schoolapps"},
+    "en": {"lang": "en", "start": "One login for all your school apps"},
+}
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_start_page(language, page: Page, live_leerid: Live, check_page):
+    page.goto(f"{live_leerid.url}/?lang={language}")
+    expect(page.locator("html")).to_have_attribute("lang", LANGUAGES[language]["lang"])
+    expect(page.get_by_role("heading", level=1)).to_have_text(LANGUAGES[language]["start"])
+    check_page(page)
+
+
+def test_start_page_of_the_demo_leads_to_rekenrally(
+    page: Page, live_leerid: Live, rekenrally, check_page
+):
+    app = rekenrally()
+    live_leerid.app.config["DEMO_APP_URL"] = app.url
+    page.goto(live_leerid.url + "/")
+    check_page(page)
+    page.get_by_role("link", name="Probeer de demo-leerapp").click()
+    expect(page).to_have_url(app.url + "/")
+
+
+@pytest.mark.parametrize(
+    ("language", "username", "password", "button", "heading"),
+    [
+        ("nl", "Gebruikersnaam", "Wachtwoord", "Aanmelden", "Meld je aan met je LeerID"),
+        ("en", "Username", "Password", "Sign in", "Sign in with your LeerID"),
+    ],
+)
+def test_login_page(
+    language, username, password, button, heading, page: Page, live_leerid: Live, check_page
+):
+    page.goto(f"{live_leerid.url}/login?lang={language}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+    expect(page.get_by_label(username)).to_be_editable()
+    expect(page.get_by_label(password)).to_have_attribute("type", "password")
+    expect(page.get_by_role("button", name=button, exact=True)).to_be_visible()
+    check_page(page)
+
+
+def test_login_page_with_an_error(page: Page, live_leerid: Live, check_page):
+    page.goto(f"{live_leerid.url}/login")
+    page.get_by_label("Gebruikersnaam").fill("niemand")
+    page.get_by_label("Wachtwoord").fill("fout")
+    page.get_by_role("button", name="Aanmelden", exact=True).click()
+    expect(page.get_by_role("alert")).to_contain_text("niet juist")
+    check_page(page)
+
+
+def test_logout_pages(page: Page, live_leerid: Live, check_page):
+    page.goto(f"{live_leerid.url}/logout")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Wil je afmelden bij LeerID?")
+    check_page(page)
+    page.get_by_role("button", name="Afmelden", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Je bent afgemeld")
+    check_page(page)
+
+
+def test_error_page_for_a_broken_app_request(page: Page, live_leerid: Live, check_page):
+    response = page.goto(f"{live_leerid.url}/authorize?client_id=onbekend&response_type=code")
+    assert response is not None and response.status == 400
+    expect(page.get_by_role("heading", level=1)).to_contain_text("op een verkeerde manier")
+    check_page(page)
+
+
+def test_screenshots_for_the_readme(new_page, live_leerid: Live):
+    """The README's pictures: LEERID_SCREENSHOT_DIR=docs/screenshots refreshes them."""
+    page = new_page(viewport={"width": 360, "height": 640})
+    page.goto(live_leerid.url + "/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(LANGUAGES["nl"]["start"])
+    assert screenshot(page, "start-nl").stat().st_size > 0
+    page.goto(live_leerid.url + "/login")
+    expect(page.get_by_role("button", name="Aanmelden")).to_be_visible()
+    assert screenshot(page, "login-nl").stat().st_size > 0
