@@ -49,6 +49,13 @@ from tests.live import AppServer, Live, serve, serve_app_server
 from tests.redis_keys import TEST_REDIS_URL, delete_prefixed, unique_prefix
 
 TEST_DATABASE = os.environ.get("TEST_DATABASE_URL", "sqlite")
+# Settings of the test tools (tests/browser), not of LeerID, whose configuration refuses
+# LEERID_* variables it does not know: taken out of the environment before an app reads it.
+TOOL_SETTINGS = {
+    name: os.environ.pop(name)
+    for name in ("LEERID_CHROMIUM", "LEERID_SCREENSHOT_DIR")
+    if name in os.environ
+}
 # Fast Argon2 parameters: the tests exercise logic, the benchmarks measure cost.
 FAST_PASSWORDS = {"argon2_time_cost": 1, "argon2_memory_cost": 64, "argon2_parallelism": 1}
 # The password of every pupil made by `make_pupil`.

@@ -12,13 +12,14 @@ Use them on a Playwright page (see tests/browser/conftest.py for the fixtures):
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Page
+
+from tests.conftest import TOOL_SETTINGS
 
 TESTS = Path(__file__).resolve().parent.parent
 SCREENSHOTS = TESTS / "artifacts" / "screenshots"
@@ -155,7 +156,7 @@ def narrow(page: Page, width: int = NARROW_WIDTH) -> None:
 
 def screenshot_dir() -> Path:
     """Where `screenshot` saves: $LEERID_SCREENSHOT_DIR, else tests/artifacts/screenshots."""
-    chosen = os.environ.get("LEERID_SCREENSHOT_DIR")
+    chosen = TOOL_SETTINGS.get("LEERID_SCREENSHOT_DIR")
     return Path(chosen) if chosen else SCREENSHOTS
 
 

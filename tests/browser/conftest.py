@@ -31,9 +31,10 @@ from playwright.sync_api import (
 )
 
 from tests.browser.checks import FAILURES, Axe, narrow, touch_targets
+from tests.conftest import TOOL_SETTINGS
 
 HERE = Path(__file__).parent
-CHROMIUM = os.environ.get("LEERID_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM = TOOL_SETTINGS.get("LEERID_CHROMIUM", "/usr/bin/chromium")
 # Headless without a sandbox (CI runs as root); nothing may reach for the network.
 CHROMIUM_ARGS = [
     "--no-sandbox",

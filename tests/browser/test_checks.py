@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import Page
 
 from tests.browser.checks import Axe, narrow, screenshot, touch_targets
+from tests.conftest import TOOL_SETTINGS
 from tests.live import Live
 
 STYLE = "body { margin: 0; font: 16px/1.5 sans-serif } .big { min-width: 48px; min-height: 48px }"
@@ -69,7 +70,7 @@ def test_a_script_the_policy_blocks_is_a_problem(page, live_leerid: Live, browse
 
 
 def test_screenshot_goes_to_the_chosen_directory(page, tmp_path, monkeypatch):
-    monkeypatch.setenv("LEERID_SCREENSHOT_DIR", str(tmp_path / "shots"))
+    monkeypatch.setitem(TOOL_SETTINGS, "LEERID_SCREENSHOT_DIR", str(tmp_path / "shots"))
     show(page, "<p>Foto.</p>")
     path = screenshot(page, "proef")
     assert path == tmp_path / "shots" / "proef.png"
