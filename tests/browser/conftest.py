@@ -8,6 +8,9 @@ and a fresh context and page per test, and axe-core for accessibility checks.
 
 Without Chromium (or npm, for axe) the tests skip on a developer's machine and fail on CI
 (CI=true), which must never skip them silently. Set LEERID_CHROMIUM to use another binary.
+
+Plain fixtures rather than pytest-playwright: that plugin manages Playwright's own browser
+builds, which cannot be downloaded here, and adds options this suite does not need.
 """
 
 from __future__ import annotations

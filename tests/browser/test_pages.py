@@ -52,6 +52,16 @@ def test_login_page(
     check_page(page)
 
 
+@pytest.mark.parametrize(
+    "context_options", [{"viewport": {"width": 390, "height": 844}, "locale": "en-GB"}]
+)
+def test_a_phone_set_to_english_gets_english_pages(page: Page, live_leerid: Live, check_page):
+    page.goto(f"{live_leerid.url}/login")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("button", name="Sign in", exact=True)).to_be_visible()
+    check_page(page)
+
+
 def test_login_page_with_an_error(page: Page, live_leerid: Live, check_page):
     page.goto(f"{live_leerid.url}/login")
     page.get_by_label("Gebruikersnaam").fill("niemand")
