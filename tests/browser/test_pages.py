@@ -7,6 +7,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.checks import screenshot
+from tests.browser.steps import sign_in_with_password
+from tests.conftest import PASSWORD
 from tests.live import Live
 
 LANGUAGES = {
@@ -35,20 +37,41 @@ def test_start_page_of_the_demo_leads_to_rekenrally(
 
 
 @pytest.mark.parametrize(
-    ("language", "username", "password", "button", "heading"),
+    ("language", "texts"),
     [
-        ("nl", "Gebruikersnaam", "Wachtwoord", "Aanmelden", "Meld je aan met je LeerID"),
-        ("en", "Username", "Password", "Sign in", "Sign in with your LeerID"),
+        (
+            "nl",
+            {
+                "heading": "Meld je aan met je LeerID",
+                "username": "Gebruikersnaam",
+                "next": "Volgende",
+                "password heading": "Typ je wachtwoord",
+                "password": "Wachtwoord",
+                "sign in": "Aanmelden",
+            },
+        ),
+        (
+            "en",
+            {
+                "heading": "Sign in with your LeerID",
+                "username": "Username",
+                "next": "Next",
+                "password heading": "Type your password",
+                "password": "Password",
+                "sign in": "Sign in",
+            },
+        ),
     ],
 )
-def test_login_page(
-    language, username, password, button, heading, page: Page, live_leerid: Live, check_page
-):
+def test_login_pages(language, texts, page: Page, live_leerid: Live, pupil, check_page):
     page.goto(f"{live_leerid.url}/login?lang={language}")
-    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
-    expect(page.get_by_label(username)).to_be_editable()
-    expect(page.get_by_label(password)).to_have_attribute("type", "password")
-    expect(page.get_by_role("button", name=button, exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text(texts["heading"])
+    check_page(page)
+    page.get_by_label(texts["username"]).fill(pupil.username)
+    page.get_by_role("button", name=texts["next"], exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(texts["password heading"])
+    expect(page.get_by_label(texts["password"])).to_have_attribute("type", "password")
+    expect(page.get_by_role("button", name=texts["sign in"], exact=True)).to_be_visible()
     check_page(page)
 
 
@@ -58,17 +81,29 @@ def test_login_page(
 def test_a_phone_set_to_english_gets_english_pages(page: Page, live_leerid: Live, check_page):
     page.goto(f"{live_leerid.url}/login")
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    expect(page.get_by_role("button", name="Sign in", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="Next", exact=True)).to_be_visible()
     check_page(page)
 
 
-def test_login_page_with_an_error(page: Page, live_leerid: Live, check_page):
+def test_a_wrong_password_is_announced(page: Page, live_leerid: Live, pupil, check_page):
     page.goto(f"{live_leerid.url}/login")
-    page.get_by_label("Gebruikersnaam").fill("niemand")
+    page.get_by_label("Gebruikersnaam").fill(pupil.username)
+    page.get_by_role("button", name="Volgende", exact=True).click()
     page.get_by_label("Wachtwoord").fill("fout")
     page.get_by_role("button", name="Aanmelden", exact=True).click()
-    expect(page.get_by_role("alert")).to_contain_text("niet juist")
+    expect(page.get_by_role("alert")).to_contain_text("Dat wachtwoord klopt niet")
     check_page(page)
+
+
+def test_leerlingloket_pages(page: Page, live_leerid: Live, pupil, check_page):
+    page.goto(f"{live_leerid.url}/login")
+    sign_in_with_password(page, pupil.username, PASSWORD)
+    expect(page).to_have_url(f"{live_leerid.url}/portal/")
+    check_page(page)
+    for path in ("data", "password", "email"):
+        page.goto(f"{live_leerid.url}/portal/{path}")
+        expect(page.get_by_role("link", name="Terug naar je apps")).to_be_visible()
+        check_page(page)
 
 
 def test_logout_pages(page: Page, live_leerid: Live, check_page):
@@ -94,5 +129,5 @@ def test_screenshots_for_the_readme(new_page, live_leerid: Live):
     expect(page.get_by_role("heading", level=1)).to_have_text(LANGUAGES["nl"]["start"])
     assert screenshot(page, "start-nl").stat().st_size > 0
     page.goto(live_leerid.url + "/login")
-    expect(page.get_by_role("button", name="Aanmelden")).to_be_visible()
+    expect(page.get_by_role("button", name="Volgende")).to_be_visible()
     assert screenshot(page, "login-nl").stat().st_size > 0

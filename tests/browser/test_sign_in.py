@@ -9,6 +9,7 @@ from collections.abc import Callable
 from playwright.sync_api import Page, Request, expect
 
 from idp.models import Account
+from tests.browser.steps import sign_in_with_password
 from tests.conftest import PASSWORD
 from tests.live import Live
 
@@ -28,9 +29,7 @@ def sign_in(page: Page, app: Live, leerid: Live, pupil: Account) -> list[Request
     page.goto(app.url + "/")
     page.get_by_role("link", name="Aanmelden met LeerID").click()
     expect(page).to_have_url(re.compile(re.escape(f"{leerid.url}/login?")))
-    page.get_by_label("Gebruikersnaam").fill(pupil.username)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Aanmelden", exact=True).click()
+    sign_in_with_password(page, pupil.username, PASSWORD)
     expect(page).to_have_url(f"{app.url}/")
     return posts
 
@@ -68,10 +67,10 @@ def test_pupil_signs_out_of_rekenrally_and_leerid(
     expect(page).to_have_url(re.compile(re.escape(f"{app.url}/afgemeld?")))
     expect(page.get_by_role("heading", level=1)).to_have_text("Je bent afgemeld")
     check_page(page)
-    # Signed out at LeerID too: signing in again asks for the password.
+    # Signed out at LeerID too: signing in again asks who you are.
     page.get_by_role("link", name="Opnieuw aanmelden").click()
     page.get_by_role("link", name="Aanmelden met LeerID").click()
-    expect(page.get_by_label("Wachtwoord")).to_be_visible()
+    expect(page.get_by_label("Gebruikersnaam")).to_be_visible()
 
 
 def test_rekenrally_start_page(page: Page, rekenrally: Callable[..., Live], check_page):
