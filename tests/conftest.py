@@ -284,17 +284,19 @@ def serve_live() -> Iterator[Callable[[Callable[[str], Flask]], Live]]:
 
 
 @pytest.fixture
-def live_leerid(
-    settings: dict[str, dict[str, Any]], serve_live: Callable[[Callable[[str], Flask]], Live]
-) -> Iterator[Live]:
+def live_leerid(settings: dict[str, dict[str, Any]]) -> Iterator[Live]:
     """LeerID on a live server; its issuer is its own address."""
 
     def build(url: str) -> Flask:
         settings["server"]["issuer"] = url
         return create_app(settings)
 
-    live = serve_live(build)
+    live, server = serve(build)
     yield live
+    # Stopped before its engine is disposed: a late request (a browser's) would open a
+    # connection that nobody closes.
+    server.shutdown()
+    server.server_close()
     get_database(live.app).engine.dispose()
 
 
