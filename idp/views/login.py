@@ -87,7 +87,7 @@ def _continuable() -> Account | None:
 
 @blueprint.post("/login/continue")
 def resume() -> Response:
-    """"Yes, that is me": the waiting app gets the account of the live session."""
+    """ "Yes, that is me": the waiting app gets the account of the live session."""
     key = signin.interaction_key()
     target = interaction.resume(key) if key and _continuable() else None
     return redirect(target or signin.step_url("login.form"))
