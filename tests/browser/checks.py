@@ -123,12 +123,10 @@ width => {{
 
 
 def touch_targets(page: Page, minimum: int = TOUCH_TARGET) -> None:
-    """Assert that every visible control on the page is at least `minimum`×`minimum` CSS px.
-
-    Controls are links, buttons, inputs, selects, text areas, summaries and elements with a
-    control's role. Excepted, as in WCAG 2.5.8: a link inside running text. A checkbox or
-    radio button passes when its label is big enough.
-    """
+    """Assert that every visible control (link, button, field) is at least `minimum` px square."""
+    # Controls: links, buttons, inputs, selects, text areas, summaries and control roles.
+    # Excepted as in WCAG 2.5.8: a link in running text. A checkbox or radio button passes
+    # when its label is big enough.
     offenders = page.evaluate(_TOUCH_TARGETS, minimum)
     assert not offenders, (
         f"touch targets smaller than {minimum}×{minimum} CSS px on {page.url}:\n  "
@@ -137,10 +135,7 @@ def touch_targets(page: Page, minimum: int = TOUCH_TARGET) -> None:
 
 
 def narrow(page: Page, width: int = NARROW_WIDTH) -> None:
-    """Assert that the page needs no horizontal scroll at a viewport `width` px wide.
-
-    The viewport is narrowed for the check and restored afterwards.
-    """
+    """Assert no sideways scroll at a viewport `width` px wide (narrowed, then restored)."""
     before = page.viewport_size
     page.set_viewport_size({"width": width, "height": before["height"] if before else 640})
     try:

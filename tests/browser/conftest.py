@@ -100,11 +100,9 @@ def context_options() -> dict[str, Any]:
 
 @pytest.fixture
 def browser_problems() -> list[str]:
-    """Page errors and Content-Security-Policy violations seen in the test's pages.
-
-    `new_page` fails the test when any are left at its end; a test that provokes one on
-    purpose checks it here and clears the list.
-    """
+    """Page errors and Content-Security-Policy violations seen in the test's pages."""
+    # `new_page` fails the test when any are left at its end; a test that provokes one on
+    # purpose checks it here and clears the list.
     return []
 
 
@@ -115,12 +113,10 @@ def new_page(
     browser_problems: list[str],
     request: pytest.FixtureRequest,
 ) -> Iterator[Callable[..., Page]]:
-    """Open a page in a fresh browser context (its own cookies); options override the defaults.
-
-    At the end of the test, a page error (an uncaught exception) or a script, style or form
-    blocked by the Content-Security-Policy fails the test; the pages of a failed test are
-    saved as PNGs in tests/artifacts/failures/.
-    """
+    """Open pages, each in a fresh browser context; `options` override `context_options`."""
+    # At the end of the test a page error (an uncaught exception) or anything the
+    # Content-Security-Policy blocked fails it; a failed test's pages are saved as PNGs in
+    # tests/artifacts/failures/.
     contexts: list[BrowserContext] = []
 
     def on_console(message: ConsoleMessage) -> None:

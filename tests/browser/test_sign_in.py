@@ -15,10 +15,7 @@ from tests.live import Live
 
 
 def sign_in(page: Page, app: Live, leerid: Live, pupil: Account) -> list[Request]:
-    """From the app's start page through LeerID's login page back to the app.
-
-    Returns the browser's POSTs to the app's callback: the form_post response.
-    """
+    """Go from the app through LeerID's login back to the app; returns the callback POSTs."""
     posts: list[Request] = []
 
     def record(request: Request) -> None:
