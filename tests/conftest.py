@@ -16,10 +16,12 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from click.testing import CliRunner, Result
 from flask import Flask
 from sqlalchemy import create_engine, text
@@ -44,8 +46,11 @@ from idp.models import (
     School,
 )
 from idp.passwords import hash_secret
+from idp.services.accounts import create_account
+from idp.services.cards import issue_card
 from idp.signing_keys import ensure_signing_keys
 from tests.live import AppServer, Live, serve, serve_app_server
+from tests.mail import Mailbox, start_mail_server
 from tests.redis_keys import TEST_REDIS_URL, delete_prefixed, unique_prefix
 
 TEST_DATABASE = os.environ.get("TEST_DATABASE_URL", "sqlite")
@@ -121,18 +126,37 @@ def keys_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return directory
 
 
+@pytest.fixture(scope="session")
+def mail_server() -> Iterator[tuple[Controller, Mailbox]]:
+    """A real SMTP server on 127.0.0.1 for the whole run; every test app mails there."""
+    box = Mailbox()
+    controller = start_mail_server(box)
+    yield controller, box
+    controller.stop()
+
+
+@pytest.fixture
+def mailbox(mail_server: tuple[Controller, Mailbox]) -> Mailbox:
+    """The mails sent during this test."""
+    _, box = mail_server
+    box.messages.clear()
+    return box
+
+
 @pytest.fixture
 def settings(
-    database_url: str, keys_dir: Path, tmp_path: Path
+    database_url: str, keys_dir: Path, tmp_path: Path, mail_server: tuple[Controller, Mailbox]
 ) -> Iterator[dict[str, dict[str, Any]]]:
     """The configuration overrides every test app is built with."""
     prefix = unique_prefix()
+    smtp, _ = mail_server
     yield {
         "server": {"instance_dir": str(tmp_path / "instance")},
         "database": {"url": database_url},
         "keys": {"directory": str(keys_dir)},
         "passwords": dict(FAST_PASSWORDS),
         "throttle": {"redis_url": TEST_REDIS_URL, "key_prefix": prefix},
+        "mail": {"smtp_host": smtp.hostname, "smtp_port": smtp.port},
     }
     delete_prefixed(prefix)
 
@@ -324,3 +348,64 @@ def rekenrally(
         return serve_live(build)
 
     return start
+
+
+@dataclass
+class Pupil:
+    """A pupil's account, the secret to type (or the picture ids to tap) and the card URL."""
+
+    account: Account
+    password: str
+    pictures: tuple[str, ...]
+    card_url: str
+
+    @property
+    def username(self) -> str:
+        return self.account.username
+
+    @property
+    def card_path(self) -> str:
+        return "/k/" + self.card_url.rsplit("/k/", 1)[1]
+
+
+@pytest.fixture
+def new_pupil(session, make_school) -> Callable[..., Pupil]:
+    """An enrolled pupil with a new account and card, made by the real services."""
+    counter = iter(range(1, 10_000))
+
+    def make(
+        credential: CredentialType = CredentialType.WORD,
+        kind: EducationType | None = None,
+        first: str = "Zoë",
+        last: str = "D'Hondt",
+        school=None,
+    ) -> Pupil:
+        if kind is None:
+            advanced = credential in (CredentialType.TEMPORARY, CredentialType.OWN)
+            kind = EducationType.GEWOON_SECUNDAIR if advanced else EducationType.GEWOON_LAGER
+        person = Person(first_name=first, last_name=last)
+        session.add(person)
+        session.add(
+            Enrollment(
+                person=person,
+                school=school or make_school(name="Basisschool De Regenboog"),
+                stamnummer=str(next(counter)),
+                administrative_group="2A",
+                grade="2",
+                education_type=kind,
+                start_date=dt.date(2025, 9, 1),
+            )
+        )
+        session.flush()
+        own = "Mijn fiets heet Bliksem!" if credential is CredentialType.OWN else None
+        created = create_account(session, person, credential=credential, password=own, actor="test")
+        card = issue_card(session, created.account, actor="test")
+        session.commit()
+        return Pupil(
+            created.account,
+            created.password,
+            tuple(p.id for p in created.pictures),
+            card.url,
+        )
+
+    return make

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from idp.models import CredentialType, EmailToken, LoginSession, Token, utcnow
 from idp.passwords import verify_secret
-from tests.signin.conftest import link_in
+from tests.mail import link_in
 
 NEW = "Mijn kat speelt piano"
 
