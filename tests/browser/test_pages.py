@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.checks import screenshot
 from tests.browser.steps import sign_in_with_password
 from tests.conftest import PASSWORD
 from tests.live import Live
@@ -121,13 +120,3 @@ def test_error_page_for_a_broken_app_request(page: Page, live_leerid: Live, chec
     expect(page.get_by_role("heading", level=1)).to_contain_text("op een verkeerde manier")
     check_page(page)
 
-
-def test_screenshots_for_the_readme(new_page, live_leerid: Live):
-    """The README's pictures: LEERID_SCREENSHOT_DIR=docs/screenshots refreshes them."""
-    page = new_page(viewport={"width": 360, "height": 640})
-    page.goto(live_leerid.url + "/")
-    expect(page.get_by_role("heading", level=1)).to_have_text(LANGUAGES["nl"]["start"])
-    assert screenshot(page, "start-nl").stat().st_size > 0
-    page.goto(live_leerid.url + "/login")
-    expect(page.get_by_role("button", name="Volgende")).to_be_visible()
-    assert screenshot(page, "login-nl").stat().st_size > 0
