@@ -119,4 +119,3 @@ def test_error_page_for_a_broken_app_request(page: Page, live_leerid: Live, chec
     assert response is not None and response.status == 400
     expect(page.get_by_role("heading", level=1)).to_contain_text("op een verkeerde manier")
     check_page(page)
-
