@@ -46,13 +46,15 @@ def _issue(
     session: Session, account: Account, purpose: EmailPurpose, email: str, lifetime: int
 ) -> IssuedLink:
     token = new_secret(TOKEN_BYTES)
+    now = utcnow()
     session.add(
         EmailToken(
             account_id=account.id,
             purpose=purpose,
             email=email,
             token_hash=secret_hash(token),
-            expires_at=utcnow() + dt.timedelta(seconds=lifetime),
+            created_at=now,
+            expires_at=now + dt.timedelta(seconds=lifetime),
         )
     )
     session.flush()

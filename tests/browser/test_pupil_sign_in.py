@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 
 import pytest
+import redis
 from playwright.sync_api import Page, Playwright, expect
 from sqlalchemy import select
 
@@ -195,6 +196,7 @@ def test_email_confirmation_and_password_reset_over_smtp(
     check_page(page)
     page.get_by_role("button", name="Bevestig mijn e-mailadres").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Je e-mailadres is bevestigd")
+    check_page(page)
     page.get_by_role("link", name="Naar je apps").click()
     page.get_by_role("button", name="Afmelden").click()
     mailbox.messages.clear()
@@ -205,12 +207,14 @@ def test_email_confirmation_and_password_reset_over_smtp(
     page.get_by_label("E-mailadres").fill("lars@example.org")
     page.get_by_role("button", name="Stuur me een link").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Kijk in je mailbox")
+    check_page(page)
     page.goto(leerid.url + link_in(mailbox.wait(1)[0]))
     check_page(page)
     page.get_by_label("Nieuw wachtwoord").fill(NEW_PASSWORD)
     page.get_by_label("Typ het nog eens").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Bewaren en verder").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Je wachtwoord is gewijzigd")
+    check_page(page)
     page.get_by_role("link", name="Aanmelden").click()
     sign_in(page, pupil, NEW_PASSWORD)
     expect(page).to_have_url(leerid.url + "/portal/")
@@ -227,6 +231,10 @@ def test_my_data_lists_the_app_and_logout_reaches_its_back_channel(
     expect(page.get_by_role("heading", level=1)).to_have_text("Dag Nour!")
 
     page.goto(leerid.url + "/portal/")
+    page.get_by_role("link", name="Wachtwoord wijzigen").click()
+    expect(page.get_by_label("Je huidige wachtwoord")).to_be_visible()
+    check_page(page)
+    page.get_by_role("link", name="Terug naar je apps").click()
     page.get_by_role("link", name="Mijn gegevens").click()
     expect(page.get_by_role("heading", name="Rekenrally (demo)")).to_be_visible()
     for label in ("je naam", "je school", "je klas"):
@@ -275,3 +283,39 @@ def test_the_picture_grid_in_english(page: Page, leerid: Live, new_pupil, check_
         page.get_by_role("button", name=PICTURES[pupil.pictures[0]].english, exact=True)
     ).to_be_visible()
     check_page(page)
+
+
+def test_the_picture_password_works_with_the_keyboard_alone(page: Page, leerid: Live, new_pupil):
+    pupil = new_pupil(CredentialType.PICTURE)
+    page.goto(leerid.url + pupil.card_path)
+    focused = "document.activeElement && document.activeElement.textContent.trim()"
+    for step, picture_id in enumerate(pupil.pictures, 1):
+        expect(page.get_by_role("heading", level=2)).to_contain_text(f"Afbeelding {step} van 8")
+        wanted = PICTURES[picture_id].dutch
+        # Tab through the page until the wanted picture has the focus, then press Enter.
+        for _ in range(40):
+            if page.evaluate(focused) == wanted:
+                break
+            page.keyboard.press("Tab")
+        else:
+            raise AssertionError(f"{wanted} never got the keyboard focus")
+        page.keyboard.press("Enter")
+    expect(page).to_have_url(leerid.url + "/portal/")
+
+
+def test_the_unavailable_page_passes_the_checks(page: Page, leerid: Live, new_pupil, check_page):
+    broken = leerid.app.extensions["leerid.throttle"].store
+    original = broken.read
+
+    def unreachable(*args, **kwargs):
+        raise redis.exceptions.ConnectionError("Redis is down (test)")
+
+    broken.read = unreachable
+    try:
+        pupil = new_pupil(CredentialType.WORD)
+        page.goto(leerid.url + "/login")
+        sign_in(page, pupil)
+        expect(page.get_by_role("heading", level=1)).to_have_text("LeerID werkt nu even niet")
+        check_page(page)
+    finally:
+        broken.read = original

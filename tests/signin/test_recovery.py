@@ -145,3 +145,17 @@ def test_a_reset_revokes_the_apps_tokens(confirmed, browser, mailbox, session, m
     for token in tokens:
         session.refresh(token)
     assert tokens and all(token.revoked_at is not None for token in tokens)
+
+
+def test_a_confirmation_link_expires(browser, new_pupil, mailbox, session):
+    pupil = new_pupil(CredentialType.OWN)
+    browser.sign_in(pupil)
+    browser.submit("/portal/email", email="lars@example.org")
+    path = link_in(mailbox.wait(1)[0])
+    token = session.scalars(select(EmailToken)).one()
+    assert token.expires_at - token.created_at == dt.timedelta(days=1)
+    token.expires_at = utcnow() - dt.timedelta(seconds=1)
+    session.commit()
+    assert browser.get(path).status_code == 404
+    session.refresh(pupil.account)
+    assert pupil.account.email is None

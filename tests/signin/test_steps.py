@@ -214,3 +214,15 @@ def test_a_new_login_gets_a_new_session(browser, new_pupil, client):
     assert before != after
     assert "/portal/" == browser.get("/portal/").request.path
     assert second.username in browser.get("/portal/").get_data(as_text=True)
+
+
+def test_basic_accounts_get_shorter_sessions(browser, new_pupil, session, client):
+    young, older = new_pupil(CredentialType.PICTURE), new_pupil(CredentialType.OWN)
+    browser.sign_in(young)
+    client.delete_cookie("leerid_session")
+    browser.sign_in(older)
+    lifetimes = {
+        login.account_id: (login.expires_at - login.auth_time).total_seconds()
+        for login in session.scalars(select(LoginSession))
+    }
+    assert lifetimes == {young.account.id: 3600, older.account.id: 8 * 3600}
