@@ -13,14 +13,19 @@ def authorize(client, rp, **extra):
     return client.get(rp.authorize_url(**extra))
 
 
+def sign_in_for(browser, client, rp, pupil):
+    """The app sends the browser to LeerID; both steps; returns the response after them."""
+    login = authorize(client, rp).headers["Location"]
+    step = browser.submit(login, username=pupil.username)
+    return browser.submit(step.headers["Location"], password=pupil.password)
+
+
 def test_a_basic_pupil_confirms_before_the_next_app_gets_the_account(
     browser, new_pupil, make_rp, client
 ):
     pupil = new_pupil(CredentialType.WORD, first="Zoë")
     first, second = make_rp(name="Rekenapp"), make_rp(name="Taalapp")
-    login = authorize(client, first).headers["Location"]
-    step = browser.submit(login, username=pupil.username)
-    done = browser.submit(step.headers["Location"], password=pupil.password)
+    done = sign_in_for(browser, client, first, pupil)
     assert "code" in first.callback(client.get(done.headers["Location"]))
 
     login = authorize(client, second).headers["Location"]
@@ -40,12 +45,8 @@ def test_a_basic_pupil_confirms_before_the_next_app_gets_the_account(
 def test_someone_else_on_the_tablet_signs_in_as_themselves(browser, new_pupil, make_rp, client):
     first_pupil, classmate = new_pupil(CredentialType.WORD), new_pupil(CredentialType.WORD)
     rp = make_rp()
-    login = authorize(client, rp).headers["Location"]
-    step = browser.submit(login, username=first_pupil.username)
-    browser.submit(step.headers["Location"], password=first_pupil.password)
-    login = authorize(client, rp).headers["Location"]
-    step = browser.submit(login, username=classmate.username)
-    done = browser.submit(step.headers["Location"], password=classmate.password)
+    sign_in_for(browser, client, rp, first_pupil)
+    done = sign_in_for(browser, client, rp, classmate)
     callback = rp.callback(client.get(done.headers["Location"]))
     claims = rp.verify_id_token(rp.exchange(callback["code"][0]).get_json()["id_token"])
     assert claims["sub"] == pairwise_subject("app.example", classmate.account.person)
@@ -54,18 +55,14 @@ def test_someone_else_on_the_tablet_signs_in_as_themselves(browser, new_pupil, m
 def test_prompt_none_answers_silently_for_basic_accounts_too(browser, new_pupil, make_rp, client):
     pupil = new_pupil(CredentialType.WORD)
     rp = make_rp()
-    login = authorize(client, rp).headers["Location"]
-    step = browser.submit(login, username=pupil.username)
-    browser.submit(step.headers["Location"], password=pupil.password)
+    sign_in_for(browser, client, rp, pupil)
     assert "code" in rp.callback(authorize(client, rp, prompt="none"))
 
 
 def test_advanced_pupils_go_straight_on(browser, new_pupil, make_rp, client):
     pupil = new_pupil(CredentialType.OWN)
     rp = make_rp()
-    login = authorize(client, rp).headers["Location"]
-    step = browser.submit(login, username=pupil.username)
-    browser.submit(step.headers["Location"], password=pupil.password)
+    sign_in_for(browser, client, rp, pupil)
     location = authorize(client, rp).headers["Location"]
     assert "code" in parse_qs(urlsplit(location).query)
 
