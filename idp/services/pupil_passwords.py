@@ -10,13 +10,9 @@ from sqlalchemy.orm import Session
 
 from ..credentials.own import check_own_password
 from ..models import Account, AccountKind, CredentialType, LoginSession, Token, utcnow
-from ..passwords import hash_secret, verify_secret
+from ..passwords import hash_secret
 
 log = logging.getLogger(__name__)
-
-
-class WrongCurrentPassword(ValueError):
-    """The pupil did not give the password they want to replace."""
 
 
 def set_own_password(
@@ -41,15 +37,6 @@ def set_own_password(
     account.must_change_password = False
     session.flush()
     log.info("account %s chose a new password", account.id)
-
-
-def change_password(
-    session: Session, account: Account, current: str, password: str, confirmation: str
-) -> None:
-    """The Leerlingloket's change: only with the current password."""
-    if not verify_secret(account.password_hash, current):
-        raise WrongCurrentPassword("the current password is not right")
-    set_own_password(session, account, password, confirmation, current=current)
 
 
 def end_everything(session: Session, account: Account) -> list[LoginSession]:

@@ -3,11 +3,7 @@ accounts changing the password and adding an e-mail address."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
-from flask import Blueprint, current_app, flash, g, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -18,11 +14,11 @@ from wtforms.validators import DataRequired, Email, Length
 from ..credentials.own import MAX_LENGTH, OwnPasswordError
 from ..db import get_session
 from ..mail import send_mail
-from ..models import Account, AccountKind
+from ..models import Account, AccountKind, AccountStatus
 from ..services.email_links import EmailLinkError, request_confirmation
 from ..services.portal import current_school, data_use, listed_apps
-from ..services.pupil_passwords import WrongCurrentPassword, change_password
-from . import interaction
+from ..services.pupil_passwords import set_own_password
+from . import interaction, signin
 from .claim_labels import claim_labels
 from .login import expired_message
 from .messages import duration, refusal_message
@@ -56,40 +52,29 @@ class EmailForm(FlaskForm):
     submit = SubmitField(_l("Send confirmation e-mail"))
 
 
+# Pages for advanced accounts only; basic ones get their password from school.
+ADVANCED_ONLY = frozenset({"portal.password", "portal.email"})
+
+
 def pupil() -> Account:
-    """The signed-in pupil (set by `signed_in_only`)."""
+    """The signed-in pupil (set for every page of the blueprint)."""
     account: Account = g.portal_account
     return account
 
 
-def signed_in_only(view: Callable[..., Any]) -> Callable[..., Any]:
+@blueprint.before_request
+def signed_in_only() -> Response | None:
     """Send a visitor without a LeerID session to the sign-in page first."""
-
-    @wraps(view)
-    def guarded(*args: Any, **kwargs: Any) -> Any:
-        login = interaction.current_login()
-        if login is None or login.account.status != "active":
-            return redirect(url_for("login.form"))
-        g.portal_account = login.account
-        return view(*args, **kwargs)
-
-    return guarded
-
-
-def advanced_only(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Pages for advanced accounts; basic ones get their password from school."""
-
-    @wraps(view)
-    def guarded(*args: Any, **kwargs: Any) -> Any:
-        if pupil().kind is not AccountKind.ADVANCED:
-            return redirect(url_for("portal.home"))
-        return view(*args, **kwargs)
-
-    return signed_in_only(guarded)
+    login = interaction.current_login()
+    if login is None or login.account.status is not AccountStatus.ACTIVE:
+        return redirect(url_for("login.form"))
+    g.portal_account = login.account
+    if request.endpoint in ADVANCED_ONLY and login.account.kind is not AccountKind.ADVANCED:
+        return redirect(url_for("portal.home"))
+    return None
 
 
 @blueprint.get("/")
-@signed_in_only
 def home() -> str:
     """The pupil's apps as tiles, with their username, school and class."""
     session = get_session()
@@ -102,7 +87,6 @@ def home() -> str:
 
 
 @blueprint.get("/data")
-@signed_in_only
 def data() -> str:
     """ "Mijn gegevens": which apps received which data, and when."""
     uses = data_use(get_session(), pupil())
@@ -110,34 +94,37 @@ def data() -> str:
 
 
 @blueprint.route("/password", methods=["GET", "POST"])
-@advanced_only
 def password() -> str | Response:
     """Change the password while the pupil still knows it."""
     form = ChangePasswordForm()
     error = expired_message(form)
     if form.validate_on_submit():
-        try:
-            change_password(
-                get_session(),
-                pupil(),
-                form.current.data or "",
-                form.password.data or "",
-                form.confirmation.data or "",
-            )
-        except WrongCurrentPassword:
-            error = _("Your password now is not right.")
-        except OwnPasswordError as refused:
-            error = refusal_message(refused.reason)
+        current = form.current.data or ""
+        # The current password is checked like a sign-in: throttled, so that a borrowed
+        # session cannot be used to guess it.
+        checked = signin.attempt(pupil().username, current, _("Your password now is not right."))
+        if checked.account is None:
+            error = checked.message
         else:
-            get_session().commit()
-            flash(_("Your password is changed. Use the new one from now on."))
-            return redirect(url_for("portal.home"))
-        get_session().rollback()
+            try:
+                set_own_password(
+                    get_session(),
+                    pupil(),
+                    form.password.data or "",
+                    form.confirmation.data or "",
+                    current=current,
+                )
+            except OwnPasswordError as refused:
+                get_session().rollback()
+                error = refusal_message(refused.reason)
+            else:
+                get_session().commit()
+                flash(_("Your password is changed. Use the new one from now on."))
+                return redirect(url_for("portal.home"))
     return render_template("portal/password.html", form=form, account=pupil(), error=error)
 
 
 @blueprint.route("/email", methods=["GET", "POST"])
-@advanced_only
 def email() -> str | Response:
     """Add (or change) the e-mail address; it counts once the pupil opened the link."""
     form = EmailForm()

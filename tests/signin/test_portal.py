@@ -106,3 +106,19 @@ def test_signing_out_from_the_portal_ends_the_session(browser, new_pupil, sessio
     session.refresh(login)
     assert login.ended_at is not None
     assert browser.get("/portal/").headers["Location"] == "/login"
+
+
+def test_guessing_the_current_password_is_throttled_like_a_sign_in(browser, new_pupil):
+    pupil = new_pupil(CredentialType.OWN)
+    browser.sign_in(pupil)
+    for _ in range(6):
+        page = browser.submit(
+            "/portal/password", current="geraden", password="Zomer aan zee 2026",
+            confirmation="Zomer aan zee 2026",
+        )  # fmt: skip
+    assert "Neem even pauze en probeer het over 5 seconden" in page.get_data(as_text=True)
+    page = browser.submit(
+        "/portal/password", current=pupil.password, password="Zomer aan zee 2026",
+        confirmation="Zomer aan zee 2026",
+    )  # fmt: skip
+    assert "probeer het over" in page.get_data(as_text=True)
