@@ -79,20 +79,42 @@ def insert_rows(
     primary keys in the records' order."""
     if not records:
         return []
+    names = list(records[0])
+    rows = [tuple(record.values()) for record in records]
+    return insert_tuples(connection, table, names, rows, with_ids=with_ids)
+
+
+def insert_tuples(
+    connection: Connection,
+    table: Table,
+    names: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    with_ids: bool = False,
+) -> list[int]:
+    """Insert rows of plain values for the columns `names`; with_ids returns the new
+    primary keys in the rows' order."""
+    if not rows:
+        return []
     if connection.dialect.name == "postgresql":
-        return _copy(connection, table, records, with_ids)
+        return _copy(connection, table, names, rows, with_ids)
+    records = [dict(zip(names, row, strict=True)) for row in rows]
     statement = insert(table)
     if not with_ids:
-        connection.execute(statement, list(records))
+        connection.execute(statement, records)
         return []
     returning = statement.returning(table.c.id, sort_by_parameter_order=True)
-    return list(connection.execute(returning, list(records)).scalars())
+    return list(connection.execute(returning, records).scalars())
 
 
 def _copy(
-    connection: Connection, table: Table, records: Sequence[Mapping[str, Any]], with_ids: bool
+    connection: Connection,
+    table: Table,
+    names: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    with_ids: bool,
 ) -> list[int]:
-    names = list(records[0])
+    columns = list(names)
     ids: list[int] = []
     if with_ids:
         # The sequence is looked up once, not per row (that would cost ten times more).
@@ -100,18 +122,18 @@ def _copy(
             "WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence(:table, 'id')::regclass AS seq)"
             " SELECT nextval(s.seq) FROM s, generate_series(1, :n)"
         )
-        ids = list(connection.execute(allocate, {"table": table.name, "n": len(records)}).scalars())
-        names.insert(0, "id")
+        ids = list(connection.execute(allocate, {"table": table.name, "n": len(rows)}).scalars())
+        columns.insert(0, "id")
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, names))
+        sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns))
     )
     # The same psycopg connection, so the COPY is part of the import's transaction.
     driver: Any = connection.connection.driver_connection
     with driver.cursor() as cursor, cursor.copy(statement) as copy:
         if with_ids:
-            for record_id, record in zip(ids, records, strict=True):
-                copy.write_row((record_id, *record.values()))
+            for record_id, row in zip(ids, rows, strict=True):
+                copy.write_row((record_id, *row))
         else:
-            for record in records:
-                copy.write_row(tuple(record.values()))
+            for row in rows:
+                copy.write_row(row)
     return ids
