@@ -14,9 +14,10 @@ from ..tabular import Source, open_table, source_name
 from .fields import school_key
 from .ledger import Ledger
 from .matching import Matcher
+from .parser import EnrollmentParser
 from .prefetch import prefetched
 from .report import DEFAULT_MAX_PROBLEMS, ImportReport, Problem
-from .rows import ENROLLMENT_COLUMNS, EnrollmentParser, ParsedRow, batched, read_header
+from .rows import ENROLLMENT_COLUMNS, ParsedRow, batched, read_header
 from .state import load_snapshot, schools_with_pupils
 from .transaction import AuditInfo, run_import
 from .writes import apply_changes
