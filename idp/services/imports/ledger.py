@@ -35,7 +35,8 @@ from sqlalchemy import (
 )
 
 from ...models import Enrollment
-from .bulk import insert_tuples, probe
+from .bulk import array_insert, insert_tuples, probe
+from .pipeline import Pipeline
 from .report import Problem
 from .rows import RIJKSREGISTERNUMMER, STAMNUMMER, ParsedRow
 
@@ -106,8 +107,14 @@ class SeenFilter:
 class Ledger:
     """The rows of one import seen so far, on the import's connection."""
 
-    def __init__(self, connection: Connection, filter_bits: int | None = None) -> None:
+    def __init__(
+        self,
+        connection: Connection,
+        pipeline: Pipeline | None = None,
+        filter_bits: int | None = None,
+    ) -> None:
         self.connection = connection
+        self.pipeline = pipeline
         self.postgresql = connection.dialect.name == "postgresql"
         self.stamnummers = SeenFilter(filter_bits)
         self.hashes = SeenFilter(filter_bits)
@@ -155,9 +162,15 @@ class Ledger:
 
     def flush(self) -> None:
         """Send the recorded rows to the table."""
-        if self.pending:
+        if not self.pending:
+            return
+        if self.pipeline is None:
             insert_tuples(self.connection, seen, _COLUMNS, self.pending)
-            self.pending = []
+        else:
+            school_ids, stamnummers, hashes, lines = zip(*self.pending, strict=True)
+            columns = ([str(s) for s in school_ids], stamnummers, hashes, [str(n) for n in lines])
+            self.pipeline.send(*array_insert(seen, _COLUMNS, columns))
+        self.pending = []
 
     def _first_lines(
         self, column: Column[str], keys: Collection[tuple[int, str]]
