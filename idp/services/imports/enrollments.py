@@ -16,7 +16,6 @@ from .ledger import Ledger
 from .matching import Matcher
 from .parser import EnrollmentParser
 from .pipeline import Pipeline, pipelined
-from .prefetch import prefetched
 from .report import DEFAULT_MAX_PROBLEMS, ImportReport, Problem
 from .rows import ENROLLMENT_COLUMNS, ParsedRow, batched, read_header
 from .state import load_snapshot, schools_with_pupils
@@ -88,14 +87,14 @@ class _EnrollmentImport:
             keys = {school_key(number): school_id for school_id, number in schools.items()}
             parser = EnrollmentParser(positions, keys, self.secrets, self.today)
             self.populated = schools_with_pupils(connection)
-            chunks = batched(table.rows, self.batch_size)
-            with (
-                pipelined(connection) as pipeline,
-                prefetched([parser.parse(row) for row in chunk] for chunk in chunks) as batches,
-            ):
+            with pipelined(connection) as pipeline:
                 self.pipeline = pipeline
                 ledger = Ledger(connection, pipeline)
-                for parsed in batches:
+                # Reading and checking a batch overlaps with PostgreSQL storing the last
+                # one (pipeline.py); a reader thread gained nothing beyond that and cost
+                # CPU time in handing over the interpreter lock.
+                for chunk in batched(table.rows, self.batch_size):
+                    parsed = [parser.parse(row) for row in chunk]
                     report.rows += len(parsed)
                     ledger.register(parsed)
                     self._batch(connection, ledger, parsed)
