@@ -42,7 +42,7 @@ from .rows import RIJKSREGISTERNUMMER, STAMNUMMER, ParsedRow
 
 # Rows whose school is unknown still protect their stamnummer, at every school in the file.
 ANY_SCHOOL = 0
-# Rows are sent in groups of this size (and before every look-up): fewer, larger COPYs.
+# Rows are sent in groups of this size (and before every look-up): fewer, larger inserts.
 FLUSH_ROWS = 10_000
 
 _metadata = MetaData()
