@@ -64,43 +64,41 @@ _enrollment = cast(Table, Enrollment.__table__)
 class SeenFilter:
     """A Bloom filter in a fixed 4 MiB: "maybe seen before" or "certainly not".
 
-    Four bit positions per key keep false positives below one in ten thousand up to a
-    million keys (one position gave 3 %), so a file without duplicates needs almost no
-    look-ups; a "maybe" is checked in the table.
+    Each key sets four bits within one 64-byte block, so a check costs one memory access
+    instead of four (the bits of a million keys do not stay in the processor's cache).
+    False positives stay at a few in ten thousand up to a million keys (one bit per key
+    gave 3 %), so a file without duplicates needs almost no look-ups; a "maybe" is checked
+    in the table.
     """
 
     BITS = 1 << 25
-    HASHES = 4
+    _SHIFTS = (20, 29, 38, 47)  # four 9-bit fields of the hash: bit positions in a block
 
-    def __init__(self, bits: int | None = None) -> None:
-        self.mask = (bits or self.BITS) - 1
-        if self.mask & (self.mask + 1):
-            raise ValueError("the number of bits must be a power of two")
-        self.bits = bytearray((self.mask >> 3) + 1)
+    def __init__(self) -> None:
+        self.bits = bytearray(self.BITS >> 3)
+        self.blocks = (self.BITS >> 9) - 1  # 512-bit blocks; the low bits pick one
 
     def check_and_add(self, key: tuple[int, str]) -> bool:
         """Remember the key; True when it may have been remembered before."""
         found = True
-        bits, mask = self.bits, self.mask
-        position = hash(key)
-        step = (position >> 32) | 1  # double hashing: the high half picks the stride
-        for _ in range(self.HASHES):
-            index, bit = (position & mask) >> 3, 1 << (position & 7)
-            if not bits[index] & bit:
-                bits[index] |= bit
+        bits, position = self.bits, hash(key)
+        block = (position & self.blocks) << 6
+        for shift in self._SHIFTS:
+            bit = (position >> shift) & 511
+            index, mask = block + (bit >> 3), 1 << (bit & 7)
+            if not bits[index] & mask:
+                bits[index] |= mask
                 found = False
-            position += step
         return found
 
     def __contains__(self, key: tuple[int, str]) -> bool:
         """True when the key may have been remembered."""
-        bits, mask = self.bits, self.mask
-        position = hash(key)
-        step = (position >> 32) | 1
-        for _ in range(self.HASHES):
-            if not bits[(position & mask) >> 3] & (1 << (position & 7)):
+        bits, position = self.bits, hash(key)
+        block = (position & self.blocks) << 6
+        for shift in self._SHIFTS:
+            bit = (position >> shift) & 511
+            if not bits[block + (bit >> 3)] & (1 << (bit & 7)):
                 return False
-            position += step
         return True
 
 
@@ -111,13 +109,12 @@ class Ledger:
         self,
         connection: Connection,
         pipeline: Pipeline | None = None,
-        filter_bits: int | None = None,
     ) -> None:
         self.connection = connection
         self.pipeline = pipeline
         self.postgresql = connection.dialect.name == "postgresql"
-        self.stamnummers = SeenFilter(filter_bits)
-        self.hashes = SeenFilter(filter_bits)
+        self.stamnummers = SeenFilter()
+        self.hashes = SeenFilter()
         self.pending: list[tuple[int, str | None, str | None, int]] = []
         # A previous import on this pooled SQLite connection may have left its table behind.
         drop_ledger(connection)
