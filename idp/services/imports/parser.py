@@ -107,7 +107,7 @@ class EnrollmentParser:
         except (AttributeError, IndexError, TypeError):
             return None
         if not plain:
-            cells = [unicodedata.normalize("NFC", cell) for cell in cells]
+            cells = [c if c.isascii() else unicodedata.normalize("NFC", c) for c in cells]
         school, stamnummer, last_name, first_name, born, number_text, group, grade, label = cells
         school_id = self.schools.get(fields.school_key(school)) if school else None
         if (
