@@ -27,10 +27,12 @@ def maybe_filters(monkeypatch):
     monkeypatch.setattr(ledger, "FLUSH_ROWS", 3)
 
 
+@pytest.mark.parametrize("index_after", [1000, 3])
 @pytest.mark.parametrize("batch_size", [1, 2, 1000])
 def test_duplicates_are_found_in_the_table_when_the_filter_is_full(
-    maybe_filters, session, make_school, school, run, batch_size
+    maybe_filters, monkeypatch, session, make_school, school, run, batch_size, index_after
 ):
+    monkeypatch.setattr(ledger, "INDEX_AFTER_MAYBES", index_after)
     other = make_school("654321")
     number = national_number()
     rows = [
@@ -52,10 +54,12 @@ def test_duplicates_are_found_in_the_table_when_the_filter_is_full(
     assert [e.stamnummer for e in active_enrollments(session, school)] == ["1", "2", "4"]
 
 
+@pytest.mark.parametrize("index_after", [1000, 0])
 @pytest.mark.parametrize("batch_size", [1, 1000])
 def test_a_full_filter_changes_no_outcome_of_a_second_import(
-    maybe_filters, session, school, run, batch_size
+    maybe_filters, monkeypatch, session, school, run, batch_size, index_after
 ):
+    monkeypatch.setattr(ledger, "INDEX_AFTER_MAYBES", index_after)
     number = national_number()
     run([pupil(school, "1", rijksregisternummer=number), pupil(school, "2")])
     rows = [pupil(school, "1"), pupil(school, "5", rijksregisternummer=number)]

@@ -44,6 +44,14 @@ from .rows import RIJKSREGISTERNUMMER, STAMNUMMER, ParsedRow
 ANY_SCHOOL = 0
 # Rows are sent in groups of this size (and before every look-up): fewer, larger inserts.
 FLUSH_ROWS = 10_000
+# After this many "maybe"s the file repeats itself (a clean file of a million rows gives
+# about a hundred): the values are indexed after all, as look-ups through the school's
+# rows would then cost more than the index (three times as long for a file listed twice).
+INDEX_AFTER_MAYBES = 1_000
+_VALUE_INDEXES = (
+    "CREATE INDEX ix_leerid_import_seen_stamnummer ON leerid_import_seen (stamnummer, school_id)",
+    "CREATE INDEX ix_leerid_import_seen_nn_hash ON leerid_import_seen (nn_hash)",
+)
 
 _metadata = MetaData()
 seen = Table(
@@ -116,6 +124,8 @@ class Ledger:
         self.stamnummers = SeenFilter()
         self.hashes = SeenFilter()
         self.pending: list[tuple[int, str | None, str | None, int]] = []
+        self.maybes = 0
+        self.values_indexed = False
         # A previous import on this pooled SQLite connection may have left its table behind.
         drop_ledger(connection)
         seen.create(connection)
@@ -176,6 +186,11 @@ class Ledger:
         if not keys:
             return {}
         self.flush()
+        self.maybes += len(keys)
+        if self.maybes > INDEX_AFTER_MAYBES and not self.values_indexed:
+            for index in _VALUE_INDEXES:
+                self.connection.exec_driver_sql(index)
+            self.values_indexed = True
         query = select(seen.c.school_id, column, seen.c.line)
         statement = probe(self.connection, query, (seen.c.school_id, column), keys)
         first: dict[tuple[int, str], int] = {}
