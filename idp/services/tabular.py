@@ -101,7 +101,11 @@ def _peek(stream: IO[bytes]) -> bytes:
 
 def _non_blank(records: Iterable[tuple[int, tuple[Any, ...]]]) -> Iterator[Row]:
     for line, values in records:
-        if any(cell_text(value) for value in values):
+        # Nearly every row starts with a filled text cell; only the others need a closer look.
+        first = values[0] if values else None
+        if (first.__class__ is str and first and not first.isspace()) or any(
+            cell_text(value) for value in values
+        ):
             yield Row(line, values)
 
 

@@ -216,3 +216,24 @@ def test_unusual_characters_in_a_stamnummer_still_match(session, school, run):
     run(rows)
     report = run(rows)
     assert report.counts == {"created": 0, "updated": 0, "unchanged": 2, "ended": 0}
+
+
+def test_text_that_looks_like_copy_syntax_is_stored_exactly(session, school, run):
+    values = {
+        "naam": "Van\tden\\Broeck",
+        "voornaam": "\\N",
+        "administratieve_groep": "3\nA\r",
+        "leerjaar": "\\.",
+    }
+    rows = [pupil(school, "a\\b\tc", **values), pupil(school, "\\N")]
+    assert run(rows).counts["created"] == 2
+    (first, second) = persons(session)
+    assert (first.last_name, first.first_name) == ("Van\tden\\Broeck", "\\N")
+    enrollment = next(e for e in active_enrollments(session) if e.person_id == first.id)
+    assert (enrollment.stamnummer, enrollment.administrative_group, enrollment.grade) == (
+        "a\\b\tc",
+        "3\nA",
+        "\\.",
+    )
+    assert second.first_name == "Lotte"
+    assert run(rows).counts == {"created": 0, "updated": 0, "unchanged": 2, "ended": 0}

@@ -2,11 +2,15 @@
 
 On PostgreSQL a look-up sends each key column as one array and probes the index once per
 key; an insert is a COPY, with new ids drawn from the sequence first, so no RETURNING is
-needed. Elsewhere (SQLite) plain IN and executemany with RETURNING.
+needed. The enrollment import's large inserts use array_insert instead: one text per
+column that the server splits, which costs PostgreSQL less than COPY and, being an
+ordinary statement, can be pipelined (pipeline.py). Elsewhere (SQLite) plain IN and
+executemany with RETURNING.
 """
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
@@ -28,8 +32,11 @@ from sqlalchemy import (
     tuple_,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql.psycopg import dialect as _psycopg_dialect
 
 _SEPARATOR = "\x1f"  # ASCII unit separator; values that contain it go as a list
+_NULL_MARK = "\x1e"  # ASCII record separator: stands for NULL in a joined column
+_POSTGRESQL = _psycopg_dialect()
 
 
 def probe(
@@ -79,39 +86,120 @@ def insert_rows(
     primary keys in the records' order."""
     if not records:
         return []
+    names = list(records[0])
+    rows = [tuple(record.values()) for record in records]
+    return insert_tuples(connection, table, names, rows, with_ids=with_ids)
+
+
+def insert_tuples(
+    connection: Connection,
+    table: Table,
+    names: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    with_ids: bool = False,
+) -> list[int]:
+    """Insert rows of plain values for the columns `names`; with_ids returns the new
+    primary keys in the rows' order."""
+    if not rows:
+        return []
     if connection.dialect.name == "postgresql":
-        return _copy(connection, table, records, with_ids)
+        return _copy(connection, table, names, rows, with_ids)
+    records = [dict(zip(names, row, strict=True)) for row in rows]
     statement = insert(table)
     if not with_ids:
-        connection.execute(statement, list(records))
+        connection.execute(statement, records)
         return []
     returning = statement.returning(table.c.id, sort_by_parameter_order=True)
-    return list(connection.execute(returning, list(records)).scalars())
+    return list(connection.execute(returning, records).scalars())
+
+
+def array_insert(
+    table: Table, names: Sequence[str], columns: Sequence[Sequence[str | None]]
+) -> tuple[sql.Composed, list[Any]]:
+    """PostgreSQL: an INSERT of row i = (columns[0][i], columns[1][i], ...), values as text
+    (None for NULL), and its parameters.
+
+    Each column goes as one string joined with a separator, which the server splits
+    (string_to_array): psycopg would otherwise quote a list element by element, in Python.
+    A column with a value containing a separator goes as a list instead.
+    """
+    split = sql.SQL("string_to_array({}, {}, {})").format(
+        sql.Placeholder(), sql.Literal(_SEPARATOR), sql.Literal(_NULL_MARK)
+    )
+    listed = sql.SQL("{}::text[]").format(sql.Placeholder())
+    arrays: list[sql.Composable] = []
+    outputs: list[sql.Composable] = []
+    params: list[Any] = []
+    for name, values in zip(names, columns, strict=True):
+        parameter = _column_parameter(values)
+        arrays.append(split if isinstance(parameter, str) else listed)
+        params.append(parameter)
+        value = sql.Identifier("v", name)
+        # Strings stay text: the insert's assignment cast rejects (never cuts) a long value.
+        if isinstance(table.c[name].type, String):
+            outputs.append(value)
+        else:
+            cast_to = table.c[name].type.compile(dialect=_POSTGRESQL)
+            outputs.append(sql.SQL("{}::{}").format(value, sql.SQL(cast_to)))
+    statement = sql.SQL("INSERT INTO {} ({}) SELECT {} FROM unnest({}) AS v ({})").format(
+        sql.Identifier(table.name),
+        sql.SQL(", ").join(map(sql.Identifier, names)),
+        sql.SQL(", ").join(outputs),
+        sql.SQL(", ").join(arrays),
+        sql.SQL(", ").join(map(sql.Identifier, names)),
+    )
+    return statement, params
+
+
+def _column_parameter(values: Sequence[str | None]) -> str | list[str | None]:
+    nulls = values.count(None)
+    texts = [_NULL_MARK if v is None else v for v in values] if nulls else values
+    joined = _SEPARATOR.join(typing.cast(Sequence[str], texts))  # None replaced above
+    if (
+        len(values) > 1  # a single empty string would split into no element at all
+        and joined.count(_SEPARATOR) == len(values) - 1
+        and joined.count(_NULL_MARK) == nulls
+    ):
+        return joined
+    return list(values)
+
+
+def allocate_ids(connection: Connection, table: Table, count: int) -> list[int]:
+    """PostgreSQL: draw `count` new ids from the table's sequence, in one round trip."""
+    # The sequence is looked up once, not per row (that would cost ten times more).
+    allocate = text(
+        "WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence(:table, 'id')::regclass AS seq)"
+        " SELECT nextval(s.seq) FROM s, generate_series(1, :n)"
+    )
+    return list(connection.execute(allocate, {"table": table.name, "n": count}).scalars())
+
+
+def driver_connection(connection: Connection) -> Any:
+    """The psycopg connection under `connection`: work on it is part of its transaction."""
+    return connection.connection.driver_connection
 
 
 def _copy(
-    connection: Connection, table: Table, records: Sequence[Mapping[str, Any]], with_ids: bool
+    connection: Connection,
+    table: Table,
+    names: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    with_ids: bool,
 ) -> list[int]:
-    names = list(records[0])
+    columns = list(names)
     ids: list[int] = []
     if with_ids:
-        # The sequence is looked up once, not per row (that would cost ten times more).
-        allocate = text(
-            "WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence(:table, 'id')::regclass AS seq)"
-            " SELECT nextval(s.seq) FROM s, generate_series(1, :n)"
-        )
-        ids = list(connection.execute(allocate, {"table": table.name, "n": len(records)}).scalars())
-        names.insert(0, "id")
+        ids = allocate_ids(connection, table, len(rows))
+        columns.insert(0, "id")
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, names))
+        sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns))
     )
-    # The same psycopg connection, so the COPY is part of the import's transaction.
-    driver: Any = connection.connection.driver_connection
-    with driver.cursor() as cursor, cursor.copy(statement) as copy:
+    with driver_connection(connection).cursor() as cursor, cursor.copy(statement) as copy:
         if with_ids:
-            for record_id, record in zip(ids, records, strict=True):
-                copy.write_row((record_id, *record.values()))
+            for record_id, row in zip(ids, rows, strict=True):
+                copy.write_row((record_id, *row))
         else:
-            for record in records:
-                copy.write_row(tuple(record.values()))
+            for row in rows:
+                copy.write_row(row)
     return ids

@@ -14,9 +14,10 @@ from ..tabular import Source, open_table, source_name
 from .fields import school_key
 from .ledger import Ledger
 from .matching import Matcher
-from .prefetch import prefetched
+from .parser import EnrollmentParser
+from .pipeline import Pipeline, pipelined
 from .report import DEFAULT_MAX_PROBLEMS, ImportReport, Problem
-from .rows import ENROLLMENT_COLUMNS, EnrollmentParser, ParsedRow, batched, read_header
+from .rows import ENROLLMENT_COLUMNS, ParsedRow, batched, read_header
 from .state import load_snapshot, schools_with_pupils
 from .transaction import AuditInfo, run_import
 from .writes import apply_changes
@@ -73,6 +74,7 @@ class _EnrollmentImport:
         self.unprotected: dict[int, int] = {}
         self.unprotected_everywhere: int | None = None
         self.populated: set[int] = set()
+        self.pipeline: Pipeline | None = None
 
     def __call__(self, connection: Connection) -> AuditInfo | None:
         """Read, check and write batch by batch, then end the enrollments the file lacks."""
@@ -85,13 +87,19 @@ class _EnrollmentImport:
             keys = {school_key(number): school_id for school_id, number in schools.items()}
             parser = EnrollmentParser(positions, keys, self.secrets, self.today)
             self.populated = schools_with_pupils(connection)
-            ledger = Ledger(connection)
-            chunks = batched(table.rows, self.batch_size)
-            with prefetched([parser.parse(row) for row in chunk] for chunk in chunks) as batches:
-                for parsed in batches:
+            with pipelined(connection) as pipeline:
+                self.pipeline = pipeline
+                ledger = Ledger(connection, pipeline)
+                # Reading and checking a batch overlaps with PostgreSQL storing the last
+                # one (pipeline.py); a reader thread gained nothing beyond that and cost
+                # CPU time in handing over the interpreter lock.
+                for chunk in batched(table.rows, self.batch_size):
+                    parsed = [parser.parse(row) for row in chunk]
                     report.rows += len(parsed)
                     ledger.register(parsed)
                     self._batch(connection, ledger, parsed)
+                ledger.flush()
+            self.pipeline = None
         if report.rows == 0:
             report.refuse(Problem(None, None, "no_rows"))
             return None
@@ -128,7 +136,7 @@ class _EnrollmentImport:
                 self._invalid(row)
             else:
                 self.report.count(outcome)
-        apply_changes(connection, matcher.changes, utcnow())
+        apply_changes(connection, matcher.changes, utcnow(), self.pipeline)
         self.report.count("ended", matcher.ended)
 
     def _invalid(self, row: ParsedRow) -> None:

@@ -4,6 +4,12 @@ Every row that names a stamnummer or a national number is recorded with its line
 finds duplicates within the file (naming the earlier line) and, at the end, tells which
 active enrollments the file no longer mentions. The table lives on the import's own
 connection and disappears with it (PostgreSQL drops it at the end of the transaction).
+
+The table is indexed by school only. Temporary tables live in a small per-session buffer
+(8 MB): indexes on the random stamnummers and hashes made every insert touch a page outside
+it, which cost more than the rest of the import at a million rows. Rows are appended per
+school, so that index stays cheap; in-memory filters answer "certainly not seen" for nearly
+every key, and only the rest is looked up.
 """
 
 from __future__ import annotations
@@ -29,12 +35,23 @@ from sqlalchemy import (
 )
 
 from ...models import Enrollment
-from .bulk import insert_rows, probe
+from .bulk import array_insert, insert_tuples, probe
+from .pipeline import Pipeline
 from .report import Problem
 from .rows import RIJKSREGISTERNUMMER, STAMNUMMER, ParsedRow
 
 # Rows whose school is unknown still protect their stamnummer, at every school in the file.
 ANY_SCHOOL = 0
+# Rows are sent in groups of this size (and before every look-up): fewer, larger inserts.
+FLUSH_ROWS = 10_000
+# After this many "maybe"s the file repeats itself (a clean file of a million rows gives
+# about a hundred): the values are indexed after all, as look-ups through the school's
+# rows would then cost more than the index (three times as long for a file listed twice).
+INDEX_AFTER_MAYBES = 1_000
+_VALUE_INDEXES = (
+    "CREATE INDEX ix_leerid_import_seen_stamnummer ON leerid_import_seen (stamnummer, school_id)",
+    "CREATE INDEX ix_leerid_import_seen_nn_hash ON leerid_import_seen (nn_hash)",
+)
 
 _metadata = MetaData()
 seen = Table(
@@ -44,43 +61,71 @@ seen = Table(
     Column("stamnummer", String),
     Column("nn_hash", String),
     Column("line", Integer, nullable=False),
-    Index("ix_leerid_import_seen_stamnummer", "stamnummer", "school_id"),
-    Index("ix_leerid_import_seen_nn_hash", "nn_hash"),
+    Index("ix_leerid_import_seen_school_id", "school_id"),
     prefixes=["TEMPORARY"],
     postgresql_on_commit="DROP",
 )
+_COLUMNS = ("school_id", "stamnummer", "nn_hash", "line")
 _enrollment = cast(Table, Enrollment.__table__)
 
 
 class SeenFilter:
-    """A one-hash Bloom filter in a fixed 4 MiB: "maybe seen before" or "certainly not".
+    """A Bloom filter in a fixed 4 MiB: "maybe seen before" or "certainly not".
 
-    It spares the database a look-up for nearly every key of a file without duplicates
-    (about 3 % false positives at a million keys); a "maybe" is checked in the table.
+    Each key sets four bits within one 64-byte block, so a check costs one memory access
+    instead of four (the bits of a million keys do not stay in the processor's cache).
+    False positives stay at a few in ten thousand up to a million keys (one bit per key
+    gave 3 %), so a file without duplicates needs almost no look-ups; a "maybe" is checked
+    in the table.
     """
 
     BITS = 1 << 25
+    _SHIFTS = (20, 29, 38, 47)  # four 9-bit fields of the hash: bit positions in a block
 
     def __init__(self) -> None:
-        self.bits = bytearray(self.BITS // 8)
+        self.bits = bytearray(self.BITS >> 3)
+        self.blocks = (self.BITS >> 9) - 1  # 512-bit blocks; the low bits pick one
 
     def check_and_add(self, key: tuple[int, str]) -> bool:
         """Remember the key; True when it may have been remembered before."""
-        position = hash(key) & (self.BITS - 1)
-        index, bit = position >> 3, 1 << (position & 7)
-        found = bool(self.bits[index] & bit)
-        self.bits[index] |= bit
+        found = True
+        bits, position = self.bits, hash(key)
+        block = (position & self.blocks) << 6
+        for shift in self._SHIFTS:
+            bit = (position >> shift) & 511
+            index, mask = block + (bit >> 3), 1 << (bit & 7)
+            if not bits[index] & mask:
+                bits[index] |= mask
+                found = False
         return found
+
+    def __contains__(self, key: tuple[int, str]) -> bool:
+        """True when the key may have been remembered."""
+        bits, position = self.bits, hash(key)
+        block = (position & self.blocks) << 6
+        for shift in self._SHIFTS:
+            bit = (position >> shift) & 511
+            if not bits[block + (bit >> 3)] & (1 << (bit & 7)):
+                return False
+        return True
 
 
 class Ledger:
     """The rows of one import seen so far, on the import's connection."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(
+        self,
+        connection: Connection,
+        pipeline: Pipeline | None = None,
+    ) -> None:
         self.connection = connection
+        self.pipeline = pipeline
         self.postgresql = connection.dialect.name == "postgresql"
         self.stamnummers = SeenFilter()
         self.hashes = SeenFilter()
+        self.pending: list[tuple[int, str | None, str | None, int]] = []
+        self.maybes = 0
+        self.values_indexed = False
         # A previous import on this pooled SQLite connection may have left its table behind.
         drop_ledger(connection)
         seen.create(connection)
@@ -92,11 +137,11 @@ class Ledger:
         }
         hash_keys = {(r.school_id, r.nn_hash) for r in rows if r.school_id and r.nn_hash}
         # Repeats within this batch are found below; the table only for earlier batches.
-        maybe_stamnummers = {k[1] for k in stamnummer_keys if self.stamnummers.check_and_add(k)}
-        maybe_hashes = {k[1] for k in hash_keys if self.hashes.check_and_add(k)}
+        maybe_stamnummers = [k for k in stamnummer_keys if self.stamnummers.check_and_add(k)]
+        maybe_hashes = [k for k in hash_keys if self.hashes.check_and_add(k)]
         by_stamnummer = self._first_lines(seen.c.stamnummer, maybe_stamnummers)
         by_hash = self._first_lines(seen.c.nn_hash, maybe_hashes)
-        records = []
+        pending = self.pending
         for row in rows:
             school_id = ANY_SCHOOL if row.school_id is None else row.school_id
             nn_hash = row.nn_hash if row.school_id is not None else None
@@ -118,40 +163,51 @@ class Ledger:
                     )
                     nn_hash = None
             if row.stamnummer or nn_hash:
-                records.append(
-                    {
-                        "school_id": school_id,
-                        "stamnummer": row.stamnummer or None,
-                        "nn_hash": nn_hash,
-                        "line": row.line,
-                    }
-                )
-        insert_rows(self.connection, seen, records)
+                pending.append((school_id, row.stamnummer or None, nn_hash, row.line))
+        if len(pending) >= FLUSH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Send the recorded rows to the table."""
+        if not self.pending:
+            return
+        if self.pipeline is None:
+            insert_tuples(self.connection, seen, _COLUMNS, self.pending)
+        else:
+            school_ids, stamnummers, hashes, lines = zip(*self.pending, strict=True)
+            columns = ([str(s) for s in school_ids], stamnummers, hashes, [str(n) for n in lines])
+            self.pipeline.send(*array_insert(seen, _COLUMNS, columns))
+        self.pending = []
 
     def _first_lines(
-        self, column: Column[str], values: Collection[str]
+        self, column: Column[str], keys: Collection[tuple[int, str]]
     ) -> dict[tuple[int, str], int]:
-        wanted = {(value,) for value in values if value}
-        if not wanted:
+        """The first recorded line for each (school, value); keys never seen are absent."""
+        if not keys:
             return {}
-        query = select(seen.c.school_id, column, seen.c.line).where(seen.c.school_id != ANY_SCHOOL)
+        self.flush()
+        self.maybes += len(keys)
+        if self.maybes > INDEX_AFTER_MAYBES and not self.values_indexed:
+            for index in _VALUE_INDEXES:
+                self.connection.exec_driver_sql(index)
+            self.values_indexed = True
+        query = select(seen.c.school_id, column, seen.c.line)
+        statement = probe(self.connection, query, (seen.c.school_id, column), keys)
         first: dict[tuple[int, str], int] = {}
-        found = self.connection.execute(probe(self.connection, query, (column,), wanted)).all()
-        for school_id, value, line in found:
+        for school_id, value, line in self.connection.execute(statement).all():
             key = (school_id, value)
             first[key] = min(line, first.get(key, line))
         return first
 
     def claimed_lines(self, keys: Iterable[tuple[int, str]]) -> dict[tuple[int, str], int]:
         """The first line that names each (school, stamnummer), for keys the file names."""
-        wanted = set(keys)
-        found = self._first_lines(seen.c.stamnummer, {stamnummer for _, stamnummer in wanted})
-        return {key: line for key, line in found.items() if key in wanted}
+        return self._first_lines(seen.c.stamnummer, [k for k in keys if k in self.stamnummers])
 
     def end_missing(self, school_ids: Collection[int], today: dt.date) -> int:
         """End the active enrollments at these schools whose stamnummer the file lacks."""
         if not school_ids:
             return 0
+        self.flush()
         if self.postgresql:
             # Temporary tables are never analysed automatically; the anti-join needs numbers.
             self.connection.exec_driver_sql(f"ANALYZE {seen.name}")

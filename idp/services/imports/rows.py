@@ -8,10 +8,9 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, TypeVar
 
-from ...keystore import Secrets
 from ...models import EducationType
 from ...national_number import NationalNumber
-from ..tabular import Row, Table, cell_text, header_key
+from ..tabular import Row, Table, header_key
 from . import fields
 from .fields import Column, FieldError
 from .report import ImportReport, Problem
@@ -126,48 +125,3 @@ class ParsedRow:
     problems: list[Problem] = field(default_factory=list)
     pupil: Pupil | None = None
     first_line: int = 0  # the first line in the file with this school and stamnummer
-
-
-class EnrollmentParser:
-    """Checks enrollment rows against the known schools."""
-
-    def __init__(
-        self,
-        positions: Mapping[str, int],
-        schools: Mapping[str, int],
-        secrets: Secrets,
-        today: dt.date,
-    ) -> None:
-        self.positions = positions
-        self.schools = schools
-        self.secrets = secrets
-        self.today = today
-
-    def parse(self, row: Row) -> ParsedRow:
-        """Check every cell of the row; all problems are reported, not just the first."""
-        cells = CellReader(self.positions, row)
-        school_id = cells.get(INSTELLINGSNUMMER, self._school)
-        cells.text(STAMNUMMER)
-        # Even a too long stamnummer identifies the row's pupil, so it still protects them.
-        stamnummer = cell_text(cells.raw(STAMNUMMER))
-        last_name = cells.text(NAAM)
-        first_name = cells.text(VOORNAAM)
-        birth_date = cells.get(GEBOORTEDATUM, lambda value: fields.birth_date(value, self.today))
-        number = cells.get(RIJKSREGISTERNUMMER, fields.national_number)
-        group = cells.text(ADMINISTRATIEVE_GROEP)
-        grade = cells.text(LEERJAAR)
-        education_type = cells.get(ONDERWIJSVORM, fields.education_type)
-        nn_hash = self.secrets.national_number_hash(number.digits) if number else None
-        parsed = ParsedRow(row.line, school_id, stamnummer, nn_hash, cells.problems)
-        if not cells.problems and birth_date is not None and education_type is not None:
-            parsed.pupil = Pupil(
-                last_name, first_name, birth_date, group, grade, education_type, number
-            )
-        return parsed
-
-    def _school(self, value: Any) -> int:
-        instellingsnummer = fields.text(value, INSTELLINGSNUMMER)
-        school_id = self.schools.get(fields.school_key(instellingsnummer))
-        if school_id is None:
-            raise FieldError("unknown_school", value=fields.shown(instellingsnummer))
-        return school_id

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ...models import AuditEvent
 from ..tabular import TableError
+from .bulk import driver_connection
 from .ledger import drop_ledger
 from .report import CHANGE_KINDS, ImportReport, Problem
 
@@ -37,13 +39,12 @@ def run_import(session: Session, report: ImportReport, work: Work, *, actor: str
     """Run `work` in one transaction; commit only a real, accepted import that changed data."""
     try:
         connection = session.connection()
-        if connection.dialect.name == "postgresql":
-            _prepare_postgresql(connection)
-        try:
-            audit = work(connection)
-        except TableError as error:
-            report.refuse(Problem(error.line, None, error.code, error.params))
-            audit = None
+        with _postgresql_settings(connection):
+            try:
+                audit = work(connection)
+            except TableError as error:
+                report.refuse(Problem(error.line, None, error.code, error.params))
+                audit = None
         _finish(session, report, audit, actor)
     except BaseException:
         session.rollback()
@@ -63,13 +64,28 @@ def run_import(session: Session, report: ImportReport, work: Work, *, actor: str
     return report
 
 
-def _prepare_postgresql(connection: Connection) -> None:
+@contextmanager
+def _postgresql_settings(connection: Connection) -> Iterator[None]:
+    """Lock out other imports and set up the connection for this one."""
+    if connection.dialect.name != "postgresql":
+        yield
+        return
     connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _IMPORT_LOCK})
-    # The tables grow during the import while their statistics lag behind: plan each
-    # execution for its own values, and never spend a JIT compilation (hundreds of
-    # milliseconds) on the inflated cost estimates of a small look-up.
-    connection.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    # Never spend a JIT compilation (hundreds of milliseconds) on the inflated cost
+    # estimates of a small look-up.
     connection.execute(text("SET LOCAL jit = off"))
+    # The tables grow during the import while their statistics lag behind: plan each
+    # execution for its own values. psycopg would prepare a statement run five times,
+    # and PostgreSQL may then reuse a generic plan; so nothing is prepared. (Forcing
+    # custom plans server-side instead, with plan_cache_mode, also re-planned the
+    # foreign-key check of every inserted enrollment: twice the cost of the insert.)
+    driver = driver_connection(connection)
+    threshold = driver.prepare_threshold
+    driver.prepare_threshold = None
+    try:
+        yield
+    finally:
+        driver.prepare_threshold = threshold
 
 
 def _finish(session: Session, report: ImportReport, audit: AuditInfo | None, actor: str) -> None:

@@ -9,14 +9,16 @@ enrollments.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 from sqlalchemy import Connection, Table, bindparam, update
 
 from ...models import Enrollment, Person
-from .bulk import insert_rows
+from .bulk import allocate_ids, array_insert, insert_tuples
+from .pipeline import Pipeline
 from .state import EnrollmentState, PersonState
 
 _person = cast(Table, Person.__table__)
@@ -46,6 +48,26 @@ _update_person = (
         updated_at=bindparam("b_now"),
     )
 )
+_PERSON_COLUMNS = (
+    "uuid",
+    "national_number_hash",
+    "national_number_encrypted",
+    "first_name",
+    "last_name",
+    "birth_date",
+    "created_at",
+    "updated_at",
+)
+_ENROLLMENT_COLUMNS = (
+    "person_id",
+    "school_id",
+    "stamnummer",
+    "administrative_group",
+    "grade",
+    "education_type",
+    "start_date",
+)
+_UUID_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
 _update_enrollment = (
     update(_enrollment)
     .where(_enrollment.c.id == bindparam("b_id"))
@@ -104,15 +126,18 @@ class Changes:
         self.new_enrollments.append(enrollment)
 
 
-def apply_changes(connection: Connection, changes: Changes, now: dt.datetime) -> None:
-    """Write the batch: a handful of executemany statements, never one query per row."""
+def apply_changes(
+    connection: Connection, changes: Changes, now: dt.datetime, pipeline: Pipeline | None = None
+) -> None:
+    """Write the batch: a handful of executemany statements, never one query per row. With
+    a pipeline (PostgreSQL), new rows are inserted without waiting for the outcome."""
     if changes.ends:
         connection.execute(_end, changes.ends)
     if changes.national_numbers:
         connection.execute(
             _set_national_number, [{**c, "b_now": now} for c in changes.national_numbers]
         )
-    real_ids = _insert_persons(connection, changes, now)
+    real_ids = _insert_persons(connection, changes, now, pipeline)
     if changes.persons:
         connection.execute(
             _update_person,
@@ -141,40 +166,80 @@ def apply_changes(connection: Connection, changes: Changes, now: dt.datetime) ->
                 for e in changes.enrollments.values()
             ],
         )
-    insert_rows(
-        connection,
-        _enrollment,
-        [
-            {
-                "person_id": real_ids.get(e.person_id, e.person_id),
-                "school_id": e.school_id,
-                "stamnummer": e.stamnummer,
-                "administrative_group": e.group,
-                "grade": e.grade,
-                "education_type": e.education_type.value,
-                "start_date": e.start_date,
-            }
-            for e in changes.new_enrollments
-        ],
-    )
+    enrollments = changes.new_enrollments
+    if enrollments:
+        columns: list[Sequence[Any]] = [
+            [real_ids.get(e.person_id, e.person_id) for e in enrollments],
+            [e.school_id for e in enrollments],
+            [e.stamnummer for e in enrollments],
+            [e.group for e in enrollments],
+            [e.grade for e in enrollments],
+            [e.education_type.value for e in enrollments],
+            [e.start_date for e in enrollments],
+        ]
+        _insert(connection, pipeline, _enrollment, _ENROLLMENT_COLUMNS, columns)
 
 
-def _insert_persons(connection: Connection, changes: Changes, now: dt.datetime) -> dict[int, int]:
+def random_uuids(count: int) -> list[str]:
+    """`count` random (version 4) UUIDs as text, from one call for random bytes: a quarter
+    of the cost of str(uuid.uuid4()) each."""
+    digits = os.urandom(16 * count).hex()
+    texts = []
+    for start in range(0, 32 * count, 32):
+        h = digits[start : start + 32]
+        texts.append(f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_UUID_VARIANT[h[16]]}{h[17:20]}-{h[20:]}")
+    return texts
+
+
+def _insert_persons(
+    connection: Connection, changes: Changes, now: dt.datetime, pipeline: Pipeline | None
+) -> dict[int, int]:
     """Insert the new persons; return their real ids by temporary id."""
-    if not changes.new_persons:
+    new = list(changes.new_persons.values())
+    if not new:
         return {}
-    records = [
-        {
-            "uuid": str(uuid.uuid4()),
-            "national_number_hash": p.nn_hash,
-            "national_number_encrypted": changes.new_person_encrypted.get(p.id),
-            "first_name": p.first_name,
-            "last_name": p.last_name,
-            "birth_date": p.birth_date,
-            "created_at": now,
-            "updated_at": now,
-        }
-        for p in changes.new_persons.values()
+    encrypted = changes.new_person_encrypted
+    columns: list[Sequence[Any]] = [
+        random_uuids(len(new)),
+        [p.nn_hash for p in new],
+        [encrypted.get(p.id) for p in new],
+        [p.first_name for p in new],
+        [p.last_name for p in new],
+        [p.birth_date for p in new],
+        [now] * len(new),
+        [now] * len(new),
     ]
-    ids = insert_rows(connection, _person, records, with_ids=True)
+    if pipeline is None:
+        rows = list(zip(*columns, strict=True))
+        ids = insert_tuples(connection, _person, _PERSON_COLUMNS, rows, with_ids=True)
+    else:
+        ids = allocate_ids(connection, _person, len(new))
+        _insert(connection, pipeline, _person, ("id", *_PERSON_COLUMNS), [ids, *columns])
     return dict(zip(changes.new_persons, ids, strict=True))
+
+
+def _insert(
+    connection: Connection,
+    pipeline: Pipeline | None,
+    table: Table,
+    names: Sequence[str],
+    columns: Sequence[Sequence[Any]],
+) -> None:
+    """Insert rows given column by column: sent through the pipeline as text, or else
+    as tuples."""
+    if pipeline is None:
+        insert_tuples(connection, table, names, list(zip(*columns, strict=True)))
+        return
+    texts = [_texts(values) for values in columns]
+    pipeline.send(*array_insert(table, names, texts))
+
+
+def _texts(values: Sequence[Any]) -> Sequence[str | None]:
+    """One column's values as the text PostgreSQL reads back (dates in ISO form)."""
+    sample = next((v for v in values if v is not None), None)
+    if sample is None or isinstance(sample, str):
+        return values
+    if isinstance(sample, dt.date):  # few distinct dates (and one timestamp): format each once
+        formatted = {v: v.isoformat() for v in set(values) if v is not None}
+        return [formatted.get(v) for v in values]
+    return [None if v is None else str(v) for v in values]
