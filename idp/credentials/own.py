@@ -11,9 +11,6 @@ import functools
 import re
 import unicodedata
 
-from zxcvbn import zxcvbn
-from zxcvbn.frequency_lists import FREQUENCY_LISTS
-
 MIN_LENGTH = 12
 MAX_LENGTH = 200
 # zxcvbn refuses longer input; the first 72 characters say enough about a password's shape.
@@ -48,7 +45,10 @@ class OwnPasswordError(ValueError):
 
 @functools.cache
 def _common_passwords() -> frozenset[str]:
-    # zxcvbn's list of the 30,000 most used passwords from real leaks.
+    # zxcvbn's list of the 30,000 most used passwords from real leaks. Imported on first
+    # use: its word lists take about 12 MiB, in every worker, and few requests need them.
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
     return frozenset(FREQUENCY_LISTS["passwords"])
 
 
@@ -74,6 +74,8 @@ def is_common(password: str) -> bool:
     listed = _common_passwords()
     if lowered in listed or _EDGES.sub("", lowered) in listed:
         return True
+    from zxcvbn import zxcvbn  # on first use, as above
+
     return int(zxcvbn(password[:_ANALYSED])["score"]) < _MIN_SCORE
 
 
