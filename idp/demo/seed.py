@@ -101,12 +101,10 @@ def _pupil_password(secrets: Secrets, spec: DemoPerson) -> str:
     label = f"pupil:{spec.key}"
     if _pupil_kind(spec) is not AccountKind.BASIC:
         return demo_secret(secrets, label, TEMPORARY_PASSWORD_LENGTH)
+    randbelow = _draws(secrets, label)
     if spec.pictures:
-        return picture_secret(p.id for p in picture_password(randbelow=_draws(secrets, label)))
-    key = secrets.session_secret.encode("utf-8")
-    digest = hmac.new(key, f"leerid-demo\x00{label}".encode(), hashlib.sha256).digest()
-    # 256 bits modulo about 56,000 passwords: the bias is far too small to matter.
-    return word_password(randbelow=lambda n: int.from_bytes(digest, "big") % n)
+        return picture_secret(p.id for p in picture_password(randbelow=randbelow))
+    return word_password(randbelow=randbelow)
 
 
 def _draws(secrets: Secrets, label: str) -> Callable[[int], int]:
@@ -115,6 +113,7 @@ def _draws(secrets: Secrets, label: str) -> Callable[[int], int]:
     counter = itertools.count()
 
     def randbelow(bound: int) -> int:
+        # 256 bits modulo at most a few hundred million: the bias is far too small to matter.
         message = f"leerid-demo\x00{label}\x00{next(counter)}".encode()
         return int.from_bytes(hmac.new(key, message, hashlib.sha256).digest(), "big") % bound
 
