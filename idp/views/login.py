@@ -48,6 +48,23 @@ class NewPasswordForm(FlaskForm):
     submit = SubmitField(_l("Save and continue"))
 
 
+def save_new_password(account: Account, form: FlaskForm, current: str | None) -> str | None:
+    """Store the password typed twice in the form's `password` and `confirmation` fields;
+    returns why it was refused, in words, or None once stored (the caller commits)."""
+    try:
+        set_own_password(
+            get_session(),
+            account,
+            form.password.data or "",
+            form.confirmation.data or "",
+            current=current,
+        )
+    except OwnPasswordError as refused:
+        get_session().rollback()
+        return refusal_message(refused.reason)
+    return None
+
+
 def expired_message(form: FlaskForm) -> str | None:
     """A kind word when the form's CSRF token was missing or too old (page open too long)."""
     if form.is_submitted() and form.errors.get("csrf_token"):
@@ -134,18 +151,8 @@ def new_password() -> str | Response:
     new_form = NewPasswordForm()
     error = expired_message(new_form)
     if new_form.validate_on_submit():
-        try:
-            set_own_password(
-                get_session(),
-                account,
-                new_form.password.data or "",
-                new_form.confirmation.data or "",
-                current=None,
-            )
-        except OwnPasswordError as refused:
-            get_session().rollback()
-            error = refusal_message(refused.reason)
-        else:
+        error = save_new_password(account, new_form, current=None)
+        if error is None:
             return signin.finish(account, amr=["pwd"])
     return render_template(
         "new_password.html", form=new_form, username=account.username, error=error

@@ -11,17 +11,16 @@ from werkzeug.wrappers import Response
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
-from ..credentials.own import MAX_LENGTH, OwnPasswordError
+from ..credentials.own import MAX_LENGTH
 from ..db import get_session
 from ..mail import send_mail
 from ..models import Account, AccountKind, AccountStatus
 from ..services.email_links import EmailLinkError, request_confirmation
 from ..services.portal import current_school, data_use, listed_apps
-from ..services.pupil_passwords import set_own_password
 from . import interaction, signin
 from .claim_labels import claim_labels
-from .login import expired_message
-from .messages import duration, refusal_message
+from .login import expired_message, save_new_password
+from .messages import duration
 from .recovery import link_url
 
 blueprint = Blueprint("portal", __name__, url_prefix="/portal")
@@ -106,18 +105,8 @@ def password() -> str | Response:
         if checked.account is None:
             error = checked.message
         else:
-            try:
-                set_own_password(
-                    get_session(),
-                    pupil(),
-                    form.password.data or "",
-                    form.confirmation.data or "",
-                    current=current,
-                )
-            except OwnPasswordError as refused:
-                get_session().rollback()
-                error = refusal_message(refused.reason)
-            else:
+            error = save_new_password(pupil(), form, current=current)
+            if error is None:
                 get_session().commit()
                 flash(_("Your password is changed. Use the new one from now on."))
                 return redirect(url_for("portal.home"))

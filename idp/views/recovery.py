@@ -12,15 +12,14 @@ from werkzeug.wrappers import Response
 from wtforms import EmailField, SubmitField
 from wtforms.validators import DataRequired, Length
 
-from ..credentials.own import OwnPasswordError
 from ..db import get_session
 from ..mail import send_mail
 from ..models import EmailPurpose
 from ..oauth.logout import notify_apps
 from ..services.email_links import find_link, request_reset, use_link
-from ..services.pupil_passwords import end_everything, set_own_password
-from .login import NewPasswordForm, expired_message
-from .messages import duration, refusal_message
+from ..services.pupil_passwords import end_everything
+from .login import NewPasswordForm, expired_message, save_new_password
+from .messages import duration
 
 blueprint = Blueprint("recovery", __name__)
 
@@ -100,18 +99,8 @@ def reset(token: str) -> str | tuple[str, int] | Response:
     error = expired_message(form)
     if form.validate_on_submit():
         account = link.account
-        try:
-            set_own_password(
-                session,
-                account,
-                form.password.data or "",
-                form.confirmation.data or "",
-                current=None,
-            )
-        except OwnPasswordError as refused:
-            session.rollback()
-            error = refusal_message(refused.reason)
-        else:
+        error = save_new_password(account, form, current=None)
+        if error is None:
             if not use_link(session, link):
                 session.rollback()
                 return render_template("recovery/link_invalid.html"), 404
