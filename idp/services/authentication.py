@@ -20,12 +20,10 @@ def find_account(session: Session, username: str) -> Account | None:
     return session.scalars(query).first()
 
 
-def check_secret(session: Session, username: str, secret: str) -> Account | None:
-    """The account whose secret this is, whatever its status; None otherwise.
+def secret_matches(account: Account | None, secret: str) -> bool:
+    """True when `secret` is the account's.
 
-    An unknown username costs the same Argon2 verification as a known one, so the answer
-    time does not tell whether a username exists.
+    An unknown username (None) costs the same Argon2 verification as a known one, so the
+    answer time does not tell whether a username exists.
     """
-    account = find_account(session, username)
-    valid = verify_secret(account.password_hash if account else None, secret)
-    return account if account is not None and valid else None
+    return verify_secret(account.password_hash if account is not None else None, secret)

@@ -130,7 +130,7 @@ def password() -> str | Response:
     error = expired_message(password_form)
     if password_form.validate_on_submit():
         wrong = _("That password is not right. Look at your card and try again.")
-        result = signin.attempt(username, password_form.password.data or "", wrong)
+        result = signin.attempt(username, account, password_form.password.data or "", wrong)
         if result.account is not None:
             return signin.signed_in(result.account, amr=["pwd"])
         error = result.message

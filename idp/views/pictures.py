@@ -86,9 +86,11 @@ def form() -> str | Response:
     username = signin.chosen_username()
     if username is None:
         return redirect(signin.step_url("login.form"))
-    account = find_account(get_session(), username)
-    if signin.step_for(account) != "pictures.form":
-        return redirect(signin.step_url(signin.step_for(account)))
+    if request.method == "GET":
+        # Taps in between need no account: it is looked up here and at the eighth picture.
+        step = signin.step_for(find_account(get_session(), username))
+        if step != "pictures.form":
+            return redirect(signin.step_url(step))
     form = PicksForm()
     error = expired_message(form)
     picks = Picks(username)
@@ -96,7 +98,8 @@ def form() -> str | Response:
         picks = _next(unseal(request.form.get("state", ""), username))
         if len(picks.ids) == len(CATEGORIES):
             wrong = _("Those pictures are not right. Look at your card and start again.")
-            result = signin.attempt(username, picture_secret(picks.ids), wrong)
+            account = find_account(get_session(), username)
+            result = signin.attempt(username, account, picture_secret(picks.ids), wrong)
             if result.account is not None:
                 return signin.signed_in(result.account, amr=["pwd"])
             error, picks = result.message, Picks(username)

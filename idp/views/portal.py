@@ -101,7 +101,8 @@ def password() -> str | Response:
         current = form.current.data or ""
         # The current password is checked like a sign-in: throttled, so that a borrowed
         # session cannot be used to guess it.
-        checked = signin.attempt(pupil().username, current, _("Your password now is not right."))
+        wrong = _("Your password now is not right.")
+        checked = signin.attempt(pupil().username, pupil(), current, wrong)
         if checked.account is None:
             error = checked.message
         else:

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 
 from ..db import get_session
 from ..models import Account, AccountStatus, CredentialType
-from ..services.authentication import check_secret, normalise_username
+from ..services.authentication import normalise_username, secret_matches
 from ..throttle import get_throttle
 from ..throttle.devices import remember_device, trusted_device
 from . import interaction
@@ -77,15 +77,17 @@ class Attempt:
     message: str | None = None
 
 
-def attempt(username: str, secret: str, wrong: str) -> Attempt:
-    """Check a secret under the sign-in throttle; `wrong` is the message for a wrong one."""
+def attempt(username: str, account: Account | None, secret: str, wrong: str) -> Attempt:
+    """Check a secret for the account of `username` (None: unknown) under the sign-in
+    throttle; `wrong` is the message for a wrong one."""
     throttle = get_throttle()
     trusted = trusted_device(request, username)
     verdict = throttle.check(username, client_ip(), trusted)
     if verdict.wait:
         return Attempt(None, wait_message(verdict.wait, verdict.reason))
-    account = check_secret(get_session(), username, secret)
-    if account is None:
+    # Verified even for an unknown username (a dummy hash): the time tells nothing.
+    matched = secret_matches(account, secret)
+    if account is None or not matched:
         verdict = throttle.failed(username, client_ip(), trusted)
         if verdict.wait:
             return Attempt(None, f"{wrong} {wait_message(verdict.wait, verdict.reason)}")
