@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..credentials.own import check_own_password
-from ..models import Account, AccountKind, CredentialType, LoginSession, Token, utcnow
+from ..models import Account, AccountKind, CredentialType
 from ..passwords import hash_secret
 
 log = logging.getLogger(__name__)
@@ -37,24 +36,3 @@ def set_own_password(
     account.must_change_password = False
     session.flush()
     log.info("account %s chose a new password", account.id)
-
-
-def end_everything(session: Session, account: Account) -> list[LoginSession]:
-    """End the account's open sessions and revoke its tokens (after a password reset).
-
-    Returns the sessions that were open, so that their apps can be told (back-channel).
-    """
-    now = utcnow()
-    query = select(LoginSession).where(
-        LoginSession.account_id == account.id, LoginSession.ended_at.is_(None)
-    )
-    open_sessions = list(session.scalars(query))
-    for login in open_sessions:
-        login.ended_at = now
-    session.execute(
-        update(Token)
-        .where(Token.account_id == account.id, Token.revoked_at.is_(None))
-        .values(revoked_at=now)
-    )
-    session.flush()
-    return open_sessions

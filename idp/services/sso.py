@@ -58,6 +58,14 @@ def record_client(session: Session, login: LoginSession, client: Client) -> None
         )
 
 
+def open_sessions(session: Session, account: Account) -> list[LoginSession]:
+    """The account's SSO sessions that have not been ended."""
+    query = select(LoginSession).where(
+        LoginSession.account_id == account.id, LoginSession.ended_at.is_(None)
+    )
+    return list(session.scalars(query))
+
+
 def end_login_session(session: Session, login: LoginSession) -> list[Client]:
     """End the session; returns the apps it was used for, to notify them."""
     login.ended_at = utcnow()

@@ -14,10 +14,11 @@ from wtforms.validators import DataRequired, Length
 
 from ..db import get_session
 from ..mail import send_mail
-from ..models import EmailPurpose
-from ..oauth.logout import notify_apps
+from ..models import EmailPurpose, Token
+from ..oauth.grants import revoke_tokens
+from ..oauth.logout import end_session_everywhere
 from ..services.email_links import find_link, request_reset, use_link
-from ..services.pupil_passwords import end_everything
+from ..services.sso import open_sessions
 from .login import NewPasswordForm, expired_message, save_new_password
 from .messages import duration
 
@@ -104,12 +105,12 @@ def reset(token: str) -> str | tuple[str, int] | Response:
             if not use_link(session, link):
                 session.rollback()
                 return render_template("recovery/link_invalid.html"), 404
-            ended = end_everything(session, account)
-            session.commit()
+            # Commits the new password, the used link and the revocation together.
+            revoke_tokens(Token.account_id == account.id)
             # Whoever was signed in with the old password is signed out of the apps too.
             timeout = current_app.config["LEERID"]["tokens"]["backchannel_logout_timeout"]
-            for login in ended:
-                notify_apps(login, list(login.clients), timeout)
+            for login in open_sessions(session, account):
+                end_session_everywhere(login, timeout)
             return render_template("recovery/reset_done.html", username=account.username)
     return render_template(
         "recovery/reset.html", form=form, username=link.account.username, error=error
