@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Account, ClaimRelease, Client, Enrollment
-from .enrollments import active_enrollment
+from ..models import Account, ClaimRelease, Client
 
 # "Mijn gegevens" reads at most this many releases (newest first): years of daily use.
 RELEASES_SHOWN = 5000
@@ -21,11 +20,6 @@ def listed_apps(session: Session) -> list[Client]:
         Client.listed.is_(True), Client.disabled_at.is_(None), Client.client_uri != ""
     )
     return list(session.scalars(query.order_by(Client.name)))
-
-
-def current_school(session: Session, account: Account) -> Enrollment | None:
-    """The pupil's current enrollment (school, class), if any."""
-    return active_enrollment(session, account.person_id)
 
 
 @dataclass

@@ -16,7 +16,8 @@ from ..db import get_session
 from ..mail import send_mail
 from ..models import Account, AccountKind, AccountStatus
 from ..services.email_links import EmailLinkError, request_confirmation
-from ..services.portal import current_school, data_use, listed_apps
+from ..services.enrollments import active_enrollment
+from ..services.portal import data_use, listed_apps
 from . import interaction, signin
 from .claim_labels import claim_labels
 from .login import expired_message, save_new_password
@@ -80,7 +81,7 @@ def home() -> str:
     return render_template(
         "portal/home.html",
         account=pupil(),
-        enrollment=current_school(session, pupil()),
+        enrollment=active_enrollment(session, pupil().person_id),
         apps=listed_apps(session),
     )
 
