@@ -5,6 +5,7 @@ from .admin import AdminRole, AdminUser, admin_school
 from .audit import AuditEvent
 from .base import Base, utcnow
 from .email import EmailPurpose, EmailToken
+from .interaction import Interaction
 from .oauth import AuthorizationCode, ClaimRelease, Client, LoginSession, Token, UsedOnce
 from .pupil import Enrollment, Person
 from .school import EducationType, Province, School
@@ -28,6 +29,7 @@ __all__ = [
     "EmailToken",
     "EducationType",
     "Enrollment",
+    "Interaction",
     "Person",
     "Province",
     "School",

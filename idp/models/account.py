@@ -72,6 +72,8 @@ class Account(Base):
     )
     password_hash: Mapped[str] = mapped_column(String(200))
     must_change_password: Mapped[bool] = mapped_column(default=False)
+    # When the password last changed: older reset links stop working (manual, §1).
+    password_changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     email: Mapped[str | None] = mapped_column(String(254))
     email_verified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     status: Mapped[AccountStatus] = mapped_column(

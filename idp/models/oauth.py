@@ -56,6 +56,8 @@ class Client(Base):
     name: Mapped[str] = mapped_column(String(200))
     vendor: Mapped[str] = mapped_column(String(200), default="")
     description: Mapped[str] = mapped_column(Text, default="")
+    # The description for pupils who use LeerID in English (empty: the Dutch one is shown).
+    description_en: Mapped[str] = mapped_column(Text, default="")
     logo_url: Mapped[str] = mapped_column(String(500), default="")
     # The app's start page, where the pupil portal's tile leads (Registration 1.0 §2).
     client_uri: Mapped[str] = mapped_column(String(500), default="")
@@ -145,6 +147,8 @@ class LoginSession(Base):
     auth_time: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     amr: Mapped[list[str]] = mapped_column(JSON)
     acr: Mapped[str] = mapped_column(String(100))
+    # The language the pupil signed in in ("nl-BE", "en"): the `locale` claim.
+    locale: Mapped[str] = mapped_column(String(10), default="nl-BE")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
