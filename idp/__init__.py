@@ -51,7 +51,12 @@ def create_app(config: Mapping[str, Mapping[str, Any]] | None = None) -> Flask:
     oauth.init_app(app)
     throttle.init_app(app)
     errors.init_app(app)
-    for module in (home, login, pictures, cards, portal, recovery):
+    for module in (home, portal, recovery):
+        app.register_blueprint(module.blueprint)
+    # The sign-in steps check their forms against the interaction's own CSRF token
+    # (idp.interactions.csrf), which two tabs signing in at once cannot overwrite.
+    for module in (login, pictures, cards):
+        csrf.exempt(module.blueprint)
         app.register_blueprint(module.blueprint)
     # RP-initiated logout may arrive as a POST from the app; it checks its own form.
     csrf.exempt(logout.blueprint)

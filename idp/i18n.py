@@ -27,6 +27,16 @@ def select_locale() -> str:
     return best
 
 
+def preferred_language(ui_locales: str) -> str | None:
+    """The first of LeerID's languages in a space-separated preference list of BCP 47 tags
+    (OpenID Connect Core §3.1.2.1 `ui_locales`): "fr-BE en" gives "en"; None if none fits."""
+    for tag in ui_locales.split():
+        language = tag.split("-")[0].lower()
+        if language in LANGUAGES:
+            return language
+    return None
+
+
 # Parameters a page in another language must keep: the waiting app request of a sign-in.
 # Nothing else is echoed back, so a crafted request cannot place its values in our links.
 KEPT_PARAMETERS = ("interaction",)

@@ -2,13 +2,38 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, g
 
 # No inline script anywhere; nobody may frame the login pages (clickjacking).
-CSP = (
+_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    "object-src 'none'; base-uri 'none'; form-action {targets}; frame-ancestors 'none'"
 )
+_TARGETS = "leerid_form_targets"
+
+
+def origin(uri: str) -> str:
+    """The origin (scheme://host[:port]) of an absolute URI, as CSP source expressions name it."""
+    parts = urlsplit(uri)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def content_security_policy(form_targets: Iterable[str] = ()) -> str:
+    """The pages' policy; forms may post to LeerID and lead on to `form_targets` (origins)."""
+    return _POLICY.format(targets=" ".join(["'self'", *sorted(set(form_targets))]))
+
+
+def allow_form_target(uri: str) -> None:
+    """Let this page's forms lead on to the origin of `uri`, a verified redirect URI.
+
+    Chromium applies form-action to every redirect that follows a form's POST: the password
+    step posts to LeerID, which redirects to /authorize and from there to the app. Without
+    the app's origin here, the pupil would stay on the password step (CSP Level 3, §6.3.1).
+    """
+    g.setdefault(_TARGETS, set()).add(origin(uri))
 
 
 def init_app(app: Flask) -> None:
@@ -16,7 +41,9 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def add_headers(response: Response) -> Response:
-        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault(
+            "Content-Security-Policy", content_security_policy(g.get(_TARGETS, ()))
+        )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         response.headers.setdefault("X-Frame-Options", "DENY")

@@ -22,6 +22,7 @@ from .endpoints import AccessTokenValidator, Introspection, PrivateKeyJWT, Revoc
 from .grants import PKCE, AuthorizationCodeGrant, RefreshTokenGrant, new_family
 from .logout import EndSession
 from .openid import IDToken, UserInfoResponse
+from .parked import Server
 
 EXTENSION = "leerid.oauth"
 # Retired keys stay published this much longer than the tokens they signed (clock skew).
@@ -91,7 +92,7 @@ def init_app(app: Flask) -> None:
     settings = app.config["LEERID"]
     retention = settings["tokens"]["id_token_lifetime"] + KEY_RETENTION_MARGIN
     app.extensions["leerid.keyring"] = KeyRing(Path(settings["keys"]["directory"]), retention)
-    server = AuthorizationServer(app, query_client=query_client, save_token=save_token)
+    server = Server(app, query_client=query_client, save_token=save_token)
     server.register_token_generator("default", _token_generator(app))
     server.register_grant(
         AuthorizationCodeGrant, [PKCE(required=True), IDToken(require_nonce=False)]

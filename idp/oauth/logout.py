@@ -11,12 +11,13 @@ from typing import Any
 
 from authlib.oidc.rpinitiated import EndSessionEndpoint
 from joserfc import jwt
-from sqlalchemy import select
+from sqlalchemy import or_
 
 from ..db import get_session
 from ..hashing import new_secret
-from ..models import Account, Client, LoginSession
-from ..services.sso import end_login_session
+from ..models import Account, Client, LoginSession, Token
+from ..services.sso import end_login_session, open_sessions
+from .grants import revoke_tokens
 from .openid import issuer, key_ring
 from .subjects import pairwise_subject
 
@@ -74,10 +75,26 @@ def notify_apps(login: LoginSession, clients: list[Client], timeout: float) -> d
 
 
 def end_session_everywhere(login: LoginSession, timeout: float) -> dict[str, Any]:
-    """End the SSO session and tell its apps; returns the delivery results."""
+    """End the SSO session, revoke every token issued in it, and tell its apps (Back-Channel
+    Logout 1.0 §2.7: LeerID issues no offline_access, so no token outlives its session);
+    returns the delivery results. Commits."""
     clients = end_login_session(get_session(), login)
-    get_session().commit()
+    revoke_tokens(Token.login_session_id == login.id)
     return notify_apps(login, clients, timeout)
+
+
+def end_other_sessions(account: Account, keep: LoginSession | None, timeout: float) -> None:
+    """After a new password: end every SSO session of the account but `keep` (the one that
+    changed it, if any) and revoke every token not issued in `keep`. Commits."""
+    for login in open_sessions(get_session(), account):
+        if keep is None or login.id != keep.id:
+            end_session_everywhere(login, timeout)
+    outside_keep = (
+        or_(Token.login_session_id.is_(None), Token.login_session_id != keep.id)
+        if keep is not None
+        else True
+    )
+    revoke_tokens(Token.account_id == account.id, outside_keep)
 
 
 class EndSession(EndSessionEndpoint):
@@ -89,15 +106,10 @@ class EndSession(EndSessionEndpoint):
     def end_session(self, end_session_request: Any) -> None:
         """Nothing here: the view ends the session it identified (see idp.views.logout)."""
 
-
-def session_by_sid(sid: str | None) -> LoginSession | None:
-    """The SSO session an ID token's `sid` names, if it is still open."""
-    if not sid:
-        return None
-    return (
-        get_session()
-        .scalars(
-            select(LoginSession).where(LoginSession.sid == sid, LoginSession.ended_at.is_(None))
-        )
-        .first()
-    )
+    def is_post_logout_redirect_uri_legitimate(
+        self, request: Any, post_logout_redirect_uri: str, client: Any, logout_hint: Any
+    ) -> bool:
+        """§3: without an id_token_hint, a `client_id` and one of its registered
+        post-logout URIs (exactly) are enough, because the pupil confirms the logout first
+        (idp.views.logout) and the URI belongs to that app."""
+        return True

@@ -8,7 +8,7 @@ import logging
 from sqlalchemy.orm import Session
 
 from ..credentials.own import check_own_password
-from ..models import Account, AccountKind, CredentialType
+from ..models import Account, AccountKind, CredentialType, utcnow
 from ..passwords import hash_secret
 
 log = logging.getLogger(__name__)
@@ -34,5 +34,6 @@ def set_own_password(
     account.password_hash = hash_secret(password)
     account.credential_type = CredentialType.OWN
     account.must_change_password = False
+    account.password_changed_at = utcnow()
     session.flush()
     log.info("account %s chose a new password", account.id)

@@ -13,9 +13,16 @@ from ..models.oauth import session_client
 
 
 def start_login_session(
-    session: Session, account: Account, *, amr: list[str], acr: str, lifetime: int
+    session: Session,
+    account: Account,
+    *,
+    amr: list[str],
+    acr: str,
+    lifetime: int,
+    locale: str = "nl-BE",
 ) -> tuple[LoginSession, str]:
-    """Open a new SSO session; returns it and the cookie secret (shown only here)."""
+    """Open a new SSO session lasting `lifetime` seconds, in which the pupil uses LeerID in
+    `locale` ("nl-BE" or "en"); returns it and the cookie secret (shown only here)."""
     secret = new_secret()
     now = utcnow()
     login = LoginSession(
@@ -25,6 +32,7 @@ def start_login_session(
         auth_time=now,
         amr=amr,
         acr=acr,
+        locale=locale,
         expires_at=now + dt.timedelta(seconds=lifetime),
     )
     session.add(login)
@@ -39,9 +47,12 @@ def find_login_session(session: Session, secret: str | None) -> LoginSession | N
     login = session.scalars(
         select(LoginSession).where(LoginSession.cookie_hash == secret_hash(secret))
     ).first()
-    if login is None or login.ended_at is not None or login.expires_at <= utcnow():
-        return None
-    return login
+    return login if login is not None and is_open(login) else None
+
+
+def is_open(login: LoginSession) -> bool:
+    """Neither ended (logout, a new password) nor expired."""
+    return login.ended_at is None and login.expires_at > utcnow()
 
 
 def record_client(session: Session, login: LoginSession, client: Client) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template
 from werkzeug.wrappers import Response
 
+from .. import interactions
 from ..db import get_session
 from ..services.cards import find_account_by_card
 from . import signin
@@ -22,5 +23,9 @@ def card(token: str) -> tuple[str, int] | Response:
     account = find_account_by_card(get_session(), token)
     if account is None:
         return render_template("card_invalid.html"), 404
-    signin.choose_username(account.username)
-    return redirect(signin.step_url(signin.step_for(account)))
+    # Scanned during an app's sign-in the card continues it; opened by itself it starts a
+    # sign-in for the Leerlingloket.
+    interaction = interactions.current() or interactions.park(None, None)
+    signin.choose_username(interaction, account.username)
+    get_session().commit()
+    return redirect(signin.step_url(signin.step_for(account), interaction))

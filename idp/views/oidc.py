@@ -5,16 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from authlib.oauth2 import OAuth2Error
-from authlib.oidc.core.errors import LoginRequiredError
-from flask import Blueprint, Response, jsonify, redirect
+from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
+from .. import interactions
 from ..db import get_session
+from ..models import Interaction
 from ..oauth import get_server
+from ..oauth.checks import MAX_STATE, check_authorization_request
 from ..oauth.discovery import provider_metadata
 from ..oauth.openid import issuer, key_ring
+from ..oauth.parked import ParkedRequest
 from ..oauth.responses import authorization_error, authorization_response
-from . import interaction
 
 blueprint = Blueprint("oidc", __name__)
 
@@ -39,26 +41,72 @@ def jwks() -> Response:
 
 @blueprint.route("/authorize", methods=["GET", "POST"])
 def authorize() -> Any:
-    """Authorization endpoint (RFC 6749 §3.1, OpenID Connect Core §3.1.2)."""
-    login = interaction.current_login()
-    user = interaction.grant_user(login)
+    """Authorization endpoint (RFC 6749 §3.1, OpenID Connect Core §3.1.2).
+
+    A request that needs the pupil waits in an interaction (idp.interactions) and comes back
+    here as `/authorize?interaction=<key>` once the sign-in pages are done with it.
+    """
+    waiting = None
+    if request.method == "GET" and "interaction" in request.args:
+        waiting = interactions.find(request.args["interaction"])
+        if waiting is None or waiting.request is None:
+            return render_template("interaction_expired.html"), 400
+    login = interactions.login_for(waiting)
+    user = interactions.grant_user(login)
+    parked = ParkedRequest(request.url, waiting.parameters()) if waiting else None
     try:
-        grant = get_server().get_consent_grant(end_user=user)
+        grant = get_server().get_consent_grant(request=parked, end_user=user)
+        check_authorization_request(grant.request.payload.data, grant.redirect_uri)
     except OAuth2Error as error:
-        return authorization_error(error)
-    if user is None or interaction.login_needed(grant, login):
-        # Core §3.1.2.1: with prompt=none the OP must not show a login page.
-        if "none" in (grant.request.payload.data.get("prompt") or "").split():
-            return authorization_error(LoginRequiredError(redirect_uri=grant.redirect_uri))
-        return redirect(interaction.start(grant))
+        return _refuse(error, waiting)
+    data = grant.request.payload.data
+    if request.method == "POST":
+        # Core §3.1.2.1: a POSTed request is as valid as a GET. Posted from the app's site
+        # it carries no SameSite=Lax cookie, so the SSO session would look absent (and be
+        # overwritten): park it and continue as a top-level GET, which carries the cookie.
+        posted = interactions.park(grant.request.client, _parameters(grant), bind=False)
+        get_session().commit()
+        return redirect(url_for("oidc.authorize", interaction=posted.key), code=303)
+    step = interactions.need(data, login, waiting)
+    if step is not None or user is None:
+        step = step or interactions.Need.SIGN_IN
+        if "none" in interactions.prompts(data):
+            # Core §3.1.2.1: with prompt=none the OP shows nothing.
+            return _refuse(interactions.silent_error(step, login, grant.redirect_uri), waiting)
+        waiting = waiting or interactions.park(grant.request.client, _parameters(grant))
+        get_session().commit()
+        return redirect(interactions.step_url(step, waiting, data))
     try:
         params = grant.create_authorization_response(grant.redirect_uri, user)
     except OAuth2Error as error:
         error.redirect_uri = grant.redirect_uri
-        return authorization_error(error)
-    interaction.record_use(user, grant.request.client)
+        return _refuse(error, waiting)
+    interactions.record_use(user, grant.request.client)
+    if waiting is not None:
+        interactions.end(waiting)
     get_session().commit()
     return authorization_response(grant, params)
+
+
+def _parameters(grant: Any) -> list[tuple[str, str]]:
+    """The request's parameters as (name, value) pairs, repeated names kept."""
+    return [
+        (name, value) for name, values in grant.request.payload.datalist.items() for value in values
+    ]
+
+
+def _refuse(error: OAuth2Error, waiting: Interaction | None) -> Any:
+    """Answer with the error (to the app when its redirect URI was verified); a waiting
+    request is over."""
+    get_session().rollback()
+    data = waiting.parameters() if waiting is not None else list(request.values.items(multi=True))
+    state = dict(data).get("state")
+    # Echoed unless it is the very thing that was refused for its length.
+    error.state = state if state and len(state) <= MAX_STATE else None
+    if waiting is not None:
+        interactions.end(waiting)
+        get_session().commit()
+    return authorization_error(error, dict(data))
 
 
 def _endpoint(name: str) -> BaseResponse:

@@ -13,15 +13,16 @@ from dataclasses import dataclass
 
 from flask import Blueprint, current_app, redirect, render_template, request
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
+from .. import interactions
 from ..credentials.pictures import CATEGORIES, PICTURES, Category, picture_secret
 from ..db import get_session
+from ..interactions import InteractionForm
 from ..keystore import Secrets
 from ..services.authentication import find_account
 from . import signin
-from .login import expired_message
+from .login import expired, expired_message
 
 blueprint = Blueprint("pictures", __name__)
 PURPOSE = b"leerid picture picks"
@@ -29,7 +30,7 @@ PURPOSE = b"leerid picture picks"
 PICKS_LIFETIME = 600
 
 
-class PicksForm(FlaskForm):
+class PicksForm(InteractionForm):
     """Only the CSRF token; the picks come from the pressed button and the sealed state."""
 
 
@@ -81,17 +82,20 @@ def _next(picks: Picks) -> Picks:
 
 
 @blueprint.route("/login/pictures", methods=["GET", "POST"])
-def form() -> str | Response:
+def form() -> str | Response | tuple[str, int]:
     """Step 2 for picture passwords: eight categories, one picture from each."""
-    username = signin.chosen_username()
+    interaction = interactions.current()
+    if interaction is None:
+        return expired()
+    username = interaction.username
     if username is None:
-        return redirect(signin.step_url("login.form"))
+        return redirect(signin.step_url("login.form", interaction))
     if request.method == "GET":
         # Taps in between need no account: it is looked up here and at the eighth picture.
         step = signin.step_for(find_account(get_session(), username))
         if step != "pictures.form":
-            return redirect(signin.step_url(step))
-    form = PicksForm()
+            return redirect(signin.step_url(step, interaction))
+    form = PicksForm(interaction)
     error = expired_message(form)
     picks = Picks(username)
     if form.validate_on_submit():
@@ -101,7 +105,7 @@ def form() -> str | Response:
             account = find_account(get_session(), username)
             result = signin.attempt(username, account, picture_secret(picks.ids), wrong)
             if result.account is not None:
-                return signin.signed_in(result.account, amr=["pwd"])
+                return signin.signed_in(result.account, ["pwd"], interaction)
             error, picks = result.message, Picks(username)
     return render_template(
         "pictures.html",
@@ -112,4 +116,5 @@ def form() -> str | Response:
         steps=len(CATEGORIES),
         state=seal(picks),
         error=error,
+        interaction=interaction,
     )

@@ -11,14 +11,16 @@ from werkzeug.wrappers import Response
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
+from .. import interactions
 from ..credentials.own import MAX_LENGTH
 from ..db import get_session
 from ..mail import send_mail
 from ..models import Account, AccountKind, AccountStatus
+from ..oauth.logout import end_other_sessions
 from ..services.email_links import EmailLinkError, request_confirmation
 from ..services.enrollments import active_enrollment
 from ..services.portal import data_use, listed_apps
-from . import interaction, signin
+from . import signin
 from .claim_labels import claim_labels
 from .login import expired_message, save_new_password
 from .messages import duration
@@ -65,7 +67,7 @@ def pupil() -> Account:
 @blueprint.before_request
 def signed_in_only() -> Response | None:
     """Send a visitor without a LeerID session to the sign-in page first."""
-    login = interaction.current_login()
+    login = interactions.current_login()
     if login is None or login.account.status is not AccountStatus.ACTIVE:
         return redirect(url_for("login.form"))
     g.portal_account = login.account
@@ -109,7 +111,9 @@ def password() -> str | Response:
         else:
             error = save_new_password(pupil(), form, current=current)
             if error is None:
-                get_session().commit()
+                # Whoever else knew the old password is signed out; this session stays.
+                timeout = current_app.config["LEERID"]["tokens"]["backchannel_logout_timeout"]
+                end_other_sessions(pupil(), interactions.current_login(), timeout)
                 flash(_("Your password is changed. Use the new one from now on."))
                 return redirect(url_for("portal.home"))
     return render_template("portal/password.html", form=form, account=pupil(), error=error)

@@ -12,13 +12,12 @@ from werkzeug.wrappers import Response
 from wtforms import EmailField, SubmitField
 from wtforms.validators import DataRequired, Length
 
+from .. import interactions
 from ..db import get_session
 from ..mail import send_mail
-from ..models import EmailPurpose, Token
-from ..oauth.grants import revoke_tokens
-from ..oauth.logout import end_session_everywhere
+from ..models import EmailPurpose
+from ..oauth.logout import end_other_sessions
 from ..services.email_links import find_link, request_reset, use_link
-from ..services.sso import open_sessions
 from .login import NewPasswordForm, expired_message, save_new_password
 from .messages import duration
 
@@ -63,9 +62,18 @@ def confirm_email(token: str) -> str | tuple[str, int]:
     )
 
 
+def _back_to_sign_in() -> str:
+    """The sign-in step this page was opened from (an app may be waiting), or a new one."""
+    interaction = interactions.current()
+    if interaction is None:
+        return url_for("login.form")
+    return url_for("login.password", interaction=interaction.key)
+
+
 @blueprint.route("/password/forgot", methods=["GET", "POST"])
 def forgot() -> str:
     """Ask for a reset link; the answer is the same whether or not the address is known."""
+    back = _back_to_sign_in()
     form = ForgotForm()
     if form.validate_on_submit():
         settings = current_app.config["LEERID"]["mail"]
@@ -85,8 +93,10 @@ def forgot() -> str:
                     valid_for=duration(settings["reset_lifetime"]),
                 ),
             )
-        return render_template("recovery/forgot_sent.html", email=address)
-    return render_template("recovery/forgot.html", form=form, error=expired_message(form))
+        return render_template("recovery/forgot_sent.html", email=address, back=back)
+    return render_template(
+        "recovery/forgot.html", form=form, error=expired_message(form), back=back
+    )
 
 
 @blueprint.route("/password/reset/<token>", methods=["GET", "POST"])
@@ -105,12 +115,10 @@ def reset(token: str) -> str | tuple[str, int] | Response:
             if not use_link(session, link):
                 session.rollback()
                 return render_template("recovery/link_invalid.html"), 404
-            # Commits the new password, the used link and the revocation together.
-            revoke_tokens(Token.account_id == account.id)
-            # Whoever was signed in with the old password is signed out of the apps too.
+            # Whoever was signed in with the old password is signed out of the apps too;
+            # commits the new password, the used link and the revocations together.
             timeout = current_app.config["LEERID"]["tokens"]["backchannel_logout_timeout"]
-            for login in open_sessions(session, account):
-                end_session_everywhere(login, timeout)
+            end_other_sessions(account, None, timeout)
             return render_template("recovery/reset_done.html", username=account.username)
     return render_template(
         "recovery/reset.html", form=form, username=link.account.username, error=error

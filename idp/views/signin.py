@@ -3,54 +3,39 @@ one throttled attempt at a secret, and what happens once the secret was right.""
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Any
 
-from flask import redirect, request, session, url_for
+from flask import redirect, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from .. import interactions
 from ..db import get_session
-from ..models import Account, AccountStatus, CredentialType
+from ..models import Account, AccountStatus, CredentialType, Interaction, utcnow
+from ..models.account import USERNAME_MAX_LENGTH
 from ..services.authentication import normalise_username, secret_matches
 from ..throttle import get_throttle
 from ..throttle.devices import remember_device, trusted_device
-from . import interaction
 from .messages import duration
 
-USERNAME_KEY = "signin_username"
-CHANGE_KEY = "signin_must_change"
-# The forced password change must follow the sign-in it belongs to.
+# The forced password change must follow the sign-in it belongs to (seconds).
 CHANGE_WINDOW = 900
-MAX_INTERACTION_LENGTH = 64
 
 
-def interaction_key() -> str | None:
-    """The parked authorization request this sign-in is for (see views.interaction)."""
-    value = request.args.get("interaction")
-    return value if value and len(value) <= MAX_INTERACTION_LENGTH else None
+def step_url(endpoint: str, interaction: Interaction, **values: Any) -> str:
+    """The URL of a sign-in page of this interaction."""
+    return url_for(endpoint, interaction=interaction.key, **values)
 
 
-def step_url(endpoint: str, **values: Any) -> str:
-    """The URL of a sign-in page that keeps the waiting app request."""
-    return url_for(endpoint, interaction=interaction_key(), **values)
+def choose_username(interaction: Interaction, username: str) -> None:
+    """Remember who is signing in, for the next step (the caller commits)."""
+    interaction.username = normalise_username(username)[:USERNAME_MAX_LENGTH]
 
 
-def choose_username(username: str) -> None:
-    """Remember who is signing in, for the next step."""
-    session[USERNAME_KEY] = normalise_username(username)
-
-
-def chosen_username() -> str | None:
-    """Who is signing in, chosen on the first step or by a card."""
-    value = session.get(USERNAME_KEY)
-    return str(value) if value else None
-
-
-def forget_username() -> None:
-    """ "Not you?": start again with the username."""
-    session.pop(USERNAME_KEY, None)
+def forget_username(interaction: Interaction) -> None:
+    """ "Not you?": start again with the username (the caller commits)."""
+    interaction.username = None
 
 
 def step_for(account: Account | None) -> str:
@@ -111,31 +96,32 @@ def wait_message(seconds: int, reason: str | None) -> str:
     return _("Take a short break and try again in %(time)s.", time=span)
 
 
-def signed_in(account: Account, amr: list[str]) -> Response:
+def signed_in(account: Account, amr: list[str], interaction: Interaction) -> Response:
     """After the right secret: the forced password change, or on to the app (or portal)."""
     if account.must_change_password:
-        session[CHANGE_KEY] = {"account": account.id, "until": time.time() + CHANGE_WINDOW}
-        response = redirect(step_url("login.new_password"))
+        interaction.proved_account = account
+        interaction.proved_at = utcnow()
+        get_session().commit()
+        response = redirect(step_url("login.new_password", interaction))
     else:
-        response = finish(account, amr)
+        response = finish(account, amr, interaction)
     # This browser knew the secret: it is no longer held back by strangers' mistakes.
     remember_device(response, request, account.username)
     return response
 
 
-def finish(account: Account, amr: list[str]) -> Response:
+def finish(account: Account, amr: list[str], interaction: Interaction) -> Response:
     """Open the SSO session and continue the waiting app request, or go to the portal."""
-    target = interaction.finish_login(account, interaction_key(), amr)
+    target = interactions.finish_login(account, interaction, amr)
     get_session().commit()
     return redirect(target)
 
 
-def account_to_change() -> Account | None:
+def account_to_change(interaction: Interaction) -> Account | None:
     """The account that must choose its password now, if this browser just proved it."""
-    pending = session.get(CHANGE_KEY)
-    if not isinstance(pending, dict) or pending.get("until", 0) < time.time():
+    account, proved_at = interaction.proved_account, interaction.proved_at
+    if account is None or proved_at is None or not account.must_change_password:
         return None
-    account = get_session().get(Account, pending.get("account"))
-    if account is None or not account.must_change_password:
+    if (utcnow() - proved_at).total_seconds() > CHANGE_WINDOW:
         return None
     return account

@@ -105,9 +105,12 @@ def test_leerlingloket_pages(page: Page, live_leerid: Live, pupil, check_page):
         check_page(page)
 
 
-def test_logout_pages(page: Page, live_leerid: Live, check_page):
+def test_logout_pages(page: Page, live_leerid: Live, pupil, check_page):
+    page.goto(f"{live_leerid.url}/login")
+    sign_in_with_password(page, pupil.username, PASSWORD)
     page.goto(f"{live_leerid.url}/logout")
     expect(page.get_by_role("heading", level=1)).to_have_text("Wil je afmelden bij LeerID?")
+    expect(page.get_by_text(pupil.username)).to_be_visible()
     check_page(page)
     page.get_by_role("button", name="Afmelden", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Je bent afgemeld")

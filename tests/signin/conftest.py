@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit
 
 import pytest
 
@@ -22,24 +23,57 @@ def csrf_of(html: str) -> str:
 
 
 class Browser:
-    """The Flask test client, posting forms with their CSRF token as a browser would."""
+    """The Flask test client, posting forms with their CSRF token as a browser would.
+
+    A sign-in is an interaction named by `?interaction=` in the steps' URLs: the browser
+    remembers the one it is in (`key`) and adds it to step paths given without one, so that
+    tests can say "/login/password" as a pupil would think of it.
+    """
+
+    # Paths that belong to the sign-in in progress; a bare /login starts a new one.
+    STEPS = ("/login/", "/k/", "/password/forgot")
 
     def __init__(self, client: Any) -> None:
         self.client = client
+        self.key: str | None = None
+
+    def url(self, url: str) -> str:
+        """`url` with the current interaction added to a sign-in step that has none."""
+        if self.key is None or "interaction=" in url or not url.startswith(self.STEPS):
+            return url
+        return url + ("&" if "?" in url else "?") + "interaction=" + self.key
 
     def get(self, url: str, **kwargs: Any) -> Any:
-        return self.client.get(url, **kwargs)
+        return self.client.get(self.url(url), **kwargs)
+
+    def open(self, url: str) -> Any:
+        """GET a page, following LeerID's own redirects (a new sign-in gets its interaction
+        this way); remembers the interaction of the page it ends on."""
+        response = self.client.get(self.url(url), follow_redirects=True)
+        found = parse_qs(urlsplit(response.request.url).query).get("interaction")
+        if found:
+            self.key = found[0]
+        return response
+
+    def next(self, response: Any) -> str:
+        """Where a redirect goes, without the current interaction (asserted to be there
+        for sign-in steps)."""
+        assert response.status_code in (302, 303), response.get_data(as_text=True)
+        location = response.headers["Location"]
+        parts = urlsplit(location)
+        query = [(k, v) for k, v in parse_qsl(parts.query) if k != "interaction"]
+        if parts.path.startswith(self.STEPS) or parts.path == "/login":
+            key = dict(parse_qsl(parts.query)).get("interaction")
+            # A card opened by itself starts a sign-in: the browser is in it from now on.
+            self.key = self.key or key
+            assert key == self.key, location
+        return parts.path + ("?" + urlencode(query) if query else "")
 
     def submit(self, url: str, **fields: str) -> Any:
-        """GET the page, then POST its form with the token and these fields."""
-        page = self.client.get(url)
+        """Open the page, then POST its form with the token and these fields."""
+        page = self.open(url)
         assert page.status_code == 200, (url, page.status_code)
-        html = page.get_data(as_text=True)
-        data = {"csrf_token": csrf_of(html), **fields}
-        state = STATE.search(html)
-        if state and "state" not in fields:
-            data["state"] = state.group(1)
-        return self.client.post(url, data=data)
+        return self.post_page(page.request.url, page.get_data(as_text=True), **fields)
 
     def post_page(self, url: str, html: str, **fields: str) -> Any:
         """POST the form of an already loaded page (keeps its hidden state)."""
@@ -47,7 +81,7 @@ class Browser:
         state = STATE.search(html)
         if state and "state" not in fields:
             data["state"] = state.group(1)
-        return self.client.post(url, data=data)
+        return self.client.post(self.url(url), data=data)
 
     def sign_in(self, pupil: Pupil, secret: str | None = None, query: str = "") -> Any:
         """Both steps: the username, then the password or the pictures."""
@@ -60,12 +94,16 @@ class Browser:
         if "/login/pictures" not in url:
             return self.submit(url, password=secret if secret is not None else pupil.password)
         picks = secret.split() if secret is not None else list(pupil.pictures)
-        html = self.client.get(url).get_data(as_text=True)
+        html = self.get(url).get_data(as_text=True)
         response = None
         for pick in picks:
             response = self.post_page(url, html, pick=pick)
             html = response.get_data(as_text=True)
         return response
+
+    def forget(self) -> None:
+        """Start the next sign-in afresh (as after closing the tab)."""
+        self.key = None
 
 
 @pytest.fixture

@@ -13,25 +13,36 @@ from idp.services.cards import issue_card
 def test_a_card_opens_the_pupils_own_picture_page(browser, new_pupil, session):
     pupil = new_pupil(CredentialType.PICTURE)
     response = browser.get(pupil.card_path)
-    assert response.status_code == 302 and response.headers["Location"] == "/login/pictures"
+    assert browser.next(response) == "/login/pictures"
     html = browser.get("/login/pictures").get_data(as_text=True)
     assert pupil.username in html
     # The card alone signs nobody in: the pictures are still needed.
     assert session.scalars(select(LoginSession)).all() == []
     assert browser.get("/portal/").headers["Location"] == "/login"
-    assert browser.second_step("/login/pictures", pupil).headers["Location"] == "/portal/"
+    assert browser.next(browser.second_step("/login/pictures", pupil)) == "/portal/"
 
 
 def test_a_card_of_a_word_password_pupil_opens_the_password_step(browser, new_pupil):
     pupil = new_pupil(CredentialType.WORD)
-    assert browser.get(pupil.card_path).headers["Location"] == "/login/password"
+    assert browser.next(browser.get(pupil.card_path)) == "/login/password"
     assert browser.submit("/login/password", password=pupil.password).status_code == 302
 
 
-def test_a_card_scanned_inside_an_app_request_keeps_it(browser, new_pupil):
+def test_a_card_scanned_inside_an_app_request_keeps_it(browser, new_pupil, make_rp, client):
     pupil = new_pupil(CredentialType.PICTURE)
-    response = browser.get(pupil.card_path + "?interaction=abc123")
-    assert response.headers["Location"] == "/login/pictures?interaction=abc123"
+    rp = make_rp()
+    browser.open(rp.authorize_url())
+    response = browser.get(pupil.card_path)
+    assert browser.next(response) == "/login/pictures"
+    done = browser.second_step("/login/pictures", pupil)
+    assert "code" in rp.callback(client.get(done.headers["Location"]))
+
+
+def test_a_card_opened_in_another_sign_in_does_not_take_it_over(browser, new_pupil, client):
+    pupil = new_pupil(CredentialType.PICTURE)
+    response = client.get(pupil.card_path + "?interaction=" + "A" * 22)
+    assert response.headers["Location"].startswith("/login/pictures?interaction=")
+    assert "A" * 22 not in response.headers["Location"]
 
 
 @pytest.mark.parametrize("change", ["unknown", "replaced", "blocked"])
@@ -57,7 +68,7 @@ def test_a_card_that_does_not_work_says_so_kindly(browser, new_pupil, session, c
 def test_an_advanced_pupils_first_login_asks_for_an_own_password(browser, new_pupil, session):
     pupil = new_pupil(CredentialType.TEMPORARY, first="Çağan", last="Yılmaz")
     response = browser.sign_in(pupil)
-    assert response.headers["Location"] == "/login/new-password"
+    assert browser.next(response) == "/login/new-password"
     # Nothing else before the new password: no session yet, the portal asks to sign in.
     assert session.scalars(select(LoginSession)).all() == []
     assert browser.get("/portal/").headers["Location"] == "/login"
@@ -68,7 +79,7 @@ def test_an_advanced_pupils_first_login_asks_for_an_own_password(browser, new_pu
         password="Ik fiets graag naar zee",
         confirmation="Ik fiets graag naar zee",
     )
-    assert response.headers["Location"] == "/portal/"
+    assert browser.next(response) == "/portal/"
     session.refresh(pupil.account)
     assert pupil.account.must_change_password is False
     assert pupil.account.credential_type is CredentialType.OWN
@@ -101,8 +112,9 @@ def test_a_refused_own_password_says_why(
 
 
 def test_the_own_password_page_needs_the_temporary_password_first(browser, new_pupil):
-    new_pupil(CredentialType.TEMPORARY)
-    assert browser.get("/login/new-password").headers["Location"] == "/login"
+    pupil = new_pupil(CredentialType.TEMPORARY)
+    browser.submit("/login", username=pupil.username)
+    assert browser.next(browser.get("/login/new-password")) == "/login"
 
 
 def test_the_first_login_continues_to_the_app(browser, new_pupil, make_rp, client):

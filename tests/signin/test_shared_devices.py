@@ -52,11 +52,17 @@ def test_someone_else_on_the_tablet_signs_in_as_themselves(browser, new_pupil, m
     assert claims["sub"] == pairwise_subject("app.example", classmate.account.person)
 
 
-def test_prompt_none_answers_silently_for_basic_accounts_too(browser, new_pupil, make_rp, client):
+def test_prompt_none_never_skips_the_confirmation_of_a_basic_account(
+    browser, new_pupil, make_rp, client
+):
+    # Core §3.1.2.6: the pupil would have to confirm "Ben jij ...?", which prompt=none
+    # forbids showing: interaction_required, never a silent code for whoever used the tablet.
     pupil = new_pupil(CredentialType.WORD)
     rp = make_rp()
     sign_in_for(browser, client, rp, pupil)
-    assert "code" in rp.callback(authorize(client, rp, prompt="none"))
+    callback = rp.callback(authorize(client, rp, prompt="none"))
+    assert callback["error"] == ["interaction_required"] and "code" not in callback
+    assert callback["state"] == [rp.last["state"]]
 
 
 def test_advanced_pupils_go_straight_on(browser, new_pupil, make_rp, client):
@@ -67,8 +73,10 @@ def test_advanced_pupils_go_straight_on(browser, new_pupil, make_rp, client):
     assert "code" in parse_qs(urlsplit(location).query)
 
 
-def test_continue_needs_a_live_session_and_a_waiting_request(browser, new_pupil):
-    page = browser.get("/login?interaction=nothing").get_data(as_text=True)
+def test_continue_needs_a_live_session_and_a_waiting_request(browser, new_pupil, make_rp):
+    assert browser.client.post("/login/continue?interaction=" + "x" * 22).status_code == 400
+    page = browser.open(make_rp().authorize_url()).get_data(as_text=True)
     assert "Ja, ga verder" not in page
-    response = browser.post_page("/login/continue?interaction=nothing", page)
-    assert response.headers["Location"] == "/login?interaction=nothing"
+    # Without a session, a forged "yes" only leads back to the username.
+    response = browser.post_page("/login/continue", page)
+    assert browser.next(response) == "/login"

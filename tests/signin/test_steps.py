@@ -12,8 +12,8 @@ from idp.models import AccountStatus, CredentialType, LoginSession
 from tests.signin.conftest import csrf_of
 
 
-def test_the_first_step_asks_only_for_the_username(client):
-    html = client.get("/login").get_data(as_text=True)
+def test_the_first_step_asks_only_for_the_username(browser):
+    html = browser.open("/login").get_data(as_text=True)
     assert ">Gebruikersnaam</label>" in html
     assert 'value="Volgende"' in html
     assert 'autocomplete="username"' in html
@@ -25,12 +25,11 @@ def test_a_word_password_pupil_signs_in(browser, new_pupil, session, typed):
     pupil = new_pupil(CredentialType.WORD)
     name = typed.format(u=pupil.username, U=pupil.username.upper())
     step = browser.submit("/login", username=name)
-    assert step.status_code == 302 and step.headers["Location"] == "/login/password"
+    assert browser.next(step) == "/login/password"
     page = browser.get("/login/password").get_data(as_text=True)
     assert pupil.username in page and "Ben jij dit niet?" in page
     response = browser.submit("/login/password", password=pupil.password)
-    assert response.status_code == 302
-    assert response.headers["Location"] == "/portal/"
+    assert browser.next(response) == "/portal/"
     assert session.scalars(select(LoginSession)).one().account_id == pupil.account.id
 
 
@@ -62,7 +61,7 @@ def test_an_advanced_pupils_password_field_is_a_current_password(browser, new_pu
 
 def test_an_unknown_username_gets_the_same_password_step(browser, new_pupil):
     step = browser.submit("/login", username="niemand.bestaat")
-    assert step.headers["Location"] == "/login/password"
+    assert browser.next(step) == "/login/password"
     response = browser.submit("/login/password", password="kat482")
     assert "Dat wachtwoord klopt niet" in response.get_data(as_text=True)
 
@@ -70,18 +69,22 @@ def test_an_unknown_username_gets_the_same_password_step(browser, new_pupil):
 def test_not_you_forgets_the_username(browser, new_pupil):
     pupil = new_pupil(CredentialType.WORD)
     browser.submit("/login", username=pupil.username)
-    assert browser.get("/login/switch").headers["Location"] == "/login"
-    assert browser.get("/login/password").headers["Location"] == "/login"
-    assert pupil.username not in browser.get("/login").get_data(as_text=True)
+    assert browser.next(browser.get("/login/switch")) == "/login"
+    assert browser.next(browser.get("/login/password")) == "/login"
+    assert pupil.username not in browser.get("/login?interaction=" + browser.key).get_data(
+        as_text=True
+    )
 
 
-def test_the_steps_keep_the_waiting_app_request(browser, new_pupil):
+def test_the_steps_keep_the_waiting_app_request(browser, new_pupil, make_rp):
     pupil = new_pupil(CredentialType.WORD)
-    step = browser.submit("/login?interaction=abc123", username=pupil.username)
-    assert step.headers["Location"] == "/login/password?interaction=abc123"
-    html = browser.get("/login/password?interaction=abc123").get_data(as_text=True)
-    assert "/login/switch?interaction=abc123" in html
-    assert "interaction=abc123&amp;lang=en" in html, "the language switch keeps it too"
+    browser.open(make_rp().authorize_url())
+    key = browser.key
+    step = browser.submit("/login?interaction=" + key, username=pupil.username)
+    assert step.headers["Location"] == "/login/password?interaction=" + key
+    html = browser.get("/login/password").get_data(as_text=True)
+    assert "/login/switch?interaction=" + key in html
+    assert f"interaction={key}&amp;lang=en" in html, "the language switch keeps it too"
 
 
 def test_a_blocked_pupil_with_the_right_password_is_told_to_ask_school(browser, new_pupil, session):
@@ -94,22 +97,25 @@ def test_a_blocked_pupil_with_the_right_password_is_told_to_ask_school(browser, 
 
 
 def test_an_expired_form_token_says_try_again(browser, new_pupil):
-    browser.get("/login")
-    response = browser.client.post("/login", data={"username": "x", "csrf_token": "stale"})
-    assert response.status_code == 400
+    browser.open("/login")
+    response = browser.client.post(
+        "/login?interaction=" + browser.key, data={"username": "x", "csrf_token": "stale"}
+    )
+    assert response.status_code == 200
+    assert "Deze pagina stond lang open" in response.get_data(as_text=True)
 
 
 def test_picture_pupils_tap_eight_pictures(browser, new_pupil, session):
     pupil = new_pupil(CredentialType.PICTURE)
     step = browser.submit("/login", username=pupil.username)
-    assert step.headers["Location"] == "/login/pictures"
+    assert browser.next(step) == "/login/pictures"
     html = browser.get("/login/pictures").get_data(as_text=True)
     assert "Afbeelding 1 van 8" in html and "Dieren" in html
     for picture in CATEGORIES[0].pictures:
         assert f'name="pick" value="{picture.id}"' in html
         assert f"<span>{picture.dutch}</span>" in html
     response = browser.second_step("/login/pictures", pupil)
-    assert response.status_code == 302 and response.headers["Location"] == "/portal/"
+    assert browser.next(response) == "/portal/"
     assert session.scalars(select(LoginSession)).one().account_id == pupil.account.id
 
 
@@ -153,7 +159,7 @@ def test_undo_takes_back_the_last_picture(browser, new_pupil):
     for pick in pupil.pictures[1:]:
         response = browser.post_page("/login/pictures", html, pick=pick)
         html = response.get_data(as_text=True)
-    assert response.headers["Location"] == "/portal/"
+    assert browser.next(response) == "/portal/"
 
 
 def test_a_picture_from_another_category_is_ignored(browser, new_pupil):
@@ -180,9 +186,9 @@ def test_the_picks_so_far_are_sealed_and_bound_to_the_username(browser, new_pupi
         )
         assert "Afbeelding 1 van 8" in page.get_data(as_text=True)
     browser.get("/login/switch")
-    browser.submit("/login", username=second.username)
+    browser.submit("/login?interaction=" + browser.key, username=second.username)
     page = browser.client.post(
-        "/login/pictures",
+        browser.url("/login/pictures"),
         data={"csrf_token": csrf_of(html), "state": state, "pick": CATEGORIES[1].pictures[0].id},
     )
     assert "Afbeelding 1 van 8" in page.get_data(as_text=True)
@@ -191,10 +197,11 @@ def test_the_picks_so_far_are_sealed_and_bound_to_the_username(browser, new_pupi
 def test_the_picture_step_is_only_for_picture_accounts(browser, new_pupil):
     pupil = new_pupil(CredentialType.WORD)
     browser.submit("/login", username=pupil.username)
-    assert browser.get("/login/pictures").headers["Location"] == "/login/password"
+    assert browser.next(browser.get("/login/pictures")) == "/login/password"
     picture_pupil = new_pupil(CredentialType.PICTURE)
+    browser.forget()
     browser.submit("/login", username=picture_pupil.username)
-    assert browser.get("/login/password").headers["Location"] == "/login/pictures"
+    assert browser.next(browser.get("/login/password")) == "/login/pictures"
 
 
 def test_picture_names_are_english_on_request(browser, new_pupil):
@@ -208,7 +215,7 @@ def test_a_new_login_gets_a_new_session(browser, new_pupil, client):
     first, second = new_pupil(CredentialType.WORD), new_pupil(CredentialType.WORD)
     browser.sign_in(first)
     before = client.get_cookie("leerid_session").value
-    browser.get("/login/switch")
+    browser.forget()
     browser.sign_in(second)
     after = client.get_cookie("leerid_session").value
     assert before != after
@@ -220,6 +227,7 @@ def test_basic_accounts_get_shorter_sessions(browser, new_pupil, session, client
     young, older = new_pupil(CredentialType.PICTURE), new_pupil(CredentialType.OWN)
     browser.sign_in(young)
     client.delete_cookie("leerid_session")
+    browser.forget()
     browser.sign_in(older)
     lifetimes = {
         login.account_id: (login.expires_at - login.auth_time).total_seconds()

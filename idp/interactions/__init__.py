@@ -1,0 +1,42 @@
+"""Sign-ins in progress ("interactions", as node-oidc-provider calls them), apart from both
+the protocol (idp.oauth) and the screens (idp.views): where a waiting authorization request
+is kept, what it still needs from the pupil, and how it is answered once they are done.
+
+    authorize ──needs a step──► park(...) ──► sign-in pages (?interaction=key)
+        ▲                                          │ finish_login / confirm / consent
+        └──────────── resume_url(interaction) ◄────┘
+"""
+
+from .csrf import InteractionForm
+from .flow import (
+    confirm,
+    current_login,
+    finish_login,
+    grant_user,
+    login_for,
+    record_use,
+    resume_url,
+    step_url,
+)
+from .needs import Need, need, prompts, silent_error
+from .store import current, end, find, park
+
+__all__ = [
+    "InteractionForm",
+    "Need",
+    "confirm",
+    "current",
+    "current_login",
+    "end",
+    "find",
+    "finish_login",
+    "grant_user",
+    "login_for",
+    "need",
+    "park",
+    "prompts",
+    "record_use",
+    "resume_url",
+    "silent_error",
+    "step_url",
+]

@@ -1,0 +1,132 @@
+"""Where interactions wait: a database row each, bound to one browser by a cookie of its own.
+
+The cookie is named after the interaction (`leerid_ia_<key>`), so two tabs that start
+signing in at the same moment each get their own and neither overwrites the other; it
+holds a random secret whose SHA-256 is the row's `browser_hash`. A row that was parked
+before its browser could be given a cookie (a request POSTed cross-site) is bound to the
+first browser that opens it: its key is no more secret than the request it holds, which
+anyone can send to /authorize anyway.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+
+from flask import after_this_request, current_app, g, request
+from sqlalchemy import delete, select
+from werkzeug.wrappers import Response
+
+from ..db import get_session
+from ..hashing import matches_hash, new_secret, secret_hash
+from ..models import Client, Interaction, utcnow
+from ..security_headers import allow_form_target
+
+# Seconds a sign-in may take, from the app's request to the last step (a child may leave
+# the picture grid for a while; after that the app is asked to start again).
+LIFETIME = 3600
+KEY_BYTES = 16
+COOKIE_PREFIX = "leerid_ia_"
+# new_secret(16) gives 22 URL-safe characters; anything else is not one of ours.
+_KEY = re.compile(r"[A-Za-z0-9_-]{22}")
+_CACHE = "leerid_interactions"
+_NEW_SECRETS = "leerid_interaction_secrets"
+
+
+def cookie_name(interaction: Interaction) -> str:
+    """The name of the cookie that binds this interaction to its browser."""
+    return COOKIE_PREFIX + interaction.key
+
+
+def park(
+    client: Client | None, parameters: Sequence[tuple[str, str]] | None, *, bind: bool = True
+) -> Interaction:
+    """Store a waiting request (None: a sign-in for the Leerlingloket); with `bind`, give
+    this browser the interaction's cookie. The caller commits."""
+    session = get_session()
+    now = utcnow()
+    # Abandoned sign-ins (a closed tab) end here; the index on expires_at keeps it cheap.
+    session.execute(delete(Interaction).where(Interaction.expires_at <= now))
+    interaction = Interaction(
+        key=new_secret(KEY_BYTES),
+        client_id=client.id if client is not None else None,
+        request=[[name, value] for name, value in parameters] if parameters is not None else None,
+        created_at=now,
+        expires_at=now + dt.timedelta(seconds=LIFETIME),
+    )
+    session.add(interaction)
+    if bind:
+        _bind(interaction)
+    session.flush()
+    g.setdefault(_CACHE, {})[interaction.key] = interaction
+    return interaction
+
+
+def find(key: str | None) -> Interaction | None:
+    """The live interaction with this key if it belongs to this browser (an unbound one is
+    bound to it now); None for unknown, expired or other browsers' interactions."""
+    if not key or not _KEY.fullmatch(key):
+        return None
+    cache: dict[str, Interaction | None] = g.setdefault(_CACHE, {})
+    if key in cache:
+        return cache[key]
+    found = get_session().scalar(select(Interaction).where(Interaction.key == key))
+    if found is not None and found.expires_at <= utcnow():
+        found = None
+    if found is not None and found.browser_hash is None:
+        _bind(found)
+    elif found is not None and not _presented_by_browser(found):
+        found = None
+    if found is not None and found.request is not None:
+        # Its pages' forms lead, through /authorize, to the app (verified when parked).
+        allow_form_target(found.parameter("redirect_uri"))
+    cache[key] = found
+    return found
+
+
+def current() -> Interaction | None:
+    """The interaction named by this request's `?interaction=`, if it is this browser's."""
+    return find(request.args.get("interaction"))
+
+
+def browser_secret(interaction: Interaction) -> str | None:
+    """The secret this request's cookie holds for the interaction, if it matches."""
+    value = request.cookies.get(cookie_name(interaction)) or g.get(_NEW_SECRETS, {}).get(
+        interaction.key
+    )
+    if value and interaction.browser_hash and matches_hash(value, interaction.browser_hash):
+        return str(value)
+    return None
+
+
+def end(interaction: Interaction) -> None:
+    """The interaction is over: forget it, and its cookie. The caller commits."""
+    get_session().delete(interaction)
+    name = cookie_name(interaction)
+    g.setdefault(_CACHE, {})[interaction.key] = None
+
+    @after_this_request
+    def forget_cookie(response: Response) -> Response:
+        response.delete_cookie(name, path="/", httponly=True, samesite="Lax")
+        return response
+
+
+def _presented_by_browser(interaction: Interaction) -> bool:
+    return browser_secret(interaction) is not None
+
+
+def _bind(interaction: Interaction) -> None:
+    secret = new_secret()
+    interaction.browser_hash = secret_hash(secret)
+    # The cookie reaches the browser with this response; until then this request knows it.
+    g.setdefault(_NEW_SECRETS, {})[interaction.key] = secret
+    name = cookie_name(interaction)
+    secure = bool(current_app.config["SESSION_COOKIE_SECURE"])
+
+    @after_this_request
+    def set_cookie(response: Response) -> Response:
+        response.set_cookie(
+            name, secret, max_age=LIFETIME, path="/", secure=secure, httponly=True, samesite="Lax"
+        )
+        return response
