@@ -48,10 +48,12 @@ from idp.models import (
 from idp.passwords import hash_secret
 from idp.services.accounts import create_account
 from idp.services.cards import issue_card
+from idp.services.clients import register_client
 from idp.signing_keys import ensure_signing_keys
 from tests.live import AppServer, Live, serve, serve_app_server
 from tests.mail import Mailbox, start_mail_server
 from tests.redis_keys import TEST_REDIS_URL, delete_prefixed, unique_prefix
+from tests.stand_in_app import StandInApp
 
 TEST_DATABASE = os.environ.get("TEST_DATABASE_URL", "sqlite")
 # Settings of the test tools (tests/browser), not of LeerID, whose configuration refuses
@@ -348,6 +350,26 @@ def rekenrally(
         return serve_live(build)
 
     return start
+
+
+@pytest.fixture
+def stand_in_app(live_leerid: Live, session: Session) -> Iterator[StandInApp]:
+    """A learning app on its own HTTP server on 127.0.0.1 (tests/stand_in_app.py), registered
+    at the live LeerID and listed as a tile in the Leerlingloket."""
+    app = StandInApp.start(live_leerid.url)
+    created = register_client(
+        session,
+        name="Testapp",
+        redirect_uris=[app.redirect_uri],
+        scopes=("openid", "profile", "school"),
+        client_uri=app.url + "/",
+        listed=True,
+        actor="test",
+    )
+    session.commit()
+    app.configure(created.client.client_id, created.client_secret or "")
+    yield app
+    app.stop()
 
 
 @dataclass

@@ -19,7 +19,7 @@ from .flow import (
     step_url,
 )
 from .needs import Need, need, prompts, silent_error
-from .store import current, end, find, park
+from .store import current, end, find, park, waiting_in_browser
 
 __all__ = [
     "InteractionForm",
@@ -39,4 +39,5 @@ __all__ = [
     "resume_url",
     "silent_error",
     "step_url",
+    "waiting_in_browser",
 ]

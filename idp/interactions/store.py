@@ -90,6 +90,28 @@ def current() -> Interaction | None:
     return find(request.args.get("interaction"))
 
 
+def waiting_in_browser() -> Interaction | None:
+    """The newest app request this browser is signing in for, if any: a card typed into the
+    address bar while the app waits continues that sign-in instead of starting another."""
+    keys = [
+        name[len(COOKIE_PREFIX) :] for name in request.cookies if name.startswith(COOKIE_PREFIX)
+    ]
+    query = (
+        select(Interaction)
+        .where(
+            Interaction.key.in_([key for key in keys if _KEY.fullmatch(key)]),
+            Interaction.request.is_not(None),
+            Interaction.expires_at > utcnow(),
+        )
+        .order_by(Interaction.created_at.desc())
+    )
+    for candidate in get_session().scalars(query):
+        found = find(candidate.key)
+        if found is not None and found.login_session_id is None:
+            return found
+    return None
+
+
 def browser_secret(interaction: Interaction) -> str | None:
     """The secret this request's cookie holds for the interaction, if it matches."""
     value = request.cookies.get(cookie_name(interaction)) or g.get(_NEW_SECRETS, {}).get(

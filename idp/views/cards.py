@@ -23,9 +23,11 @@ def card(token: str) -> tuple[str, int] | Response:
     account = find_account_by_card(get_session(), token)
     if account is None:
         return render_template("card_invalid.html"), 404
-    # Scanned during an app's sign-in the card continues it; opened by itself it starts a
-    # sign-in for the Leerlingloket.
-    interaction = interactions.current() or interactions.park(None, None)
+    # Scanned during an app's sign-in, or typed while an app waits in this browser, the
+    # card continues that sign-in; otherwise it starts one for the Leerlingloket.
+    interaction = (
+        interactions.current() or interactions.waiting_in_browser() or interactions.park(None, None)
+    )
     signin.choose_username(interaction, account.username)
     get_session().commit()
     return redirect(signin.step_url(signin.step_for(account), interaction))
