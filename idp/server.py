@@ -50,6 +50,9 @@ def serve(
         "threads": 4,
         "accesslog": "-",
         "timeout": 60,
+        # An app's authorization request in the URL can be long (a state of 4,096
+        # characters is carried, idp.oauth.checks): gunicorn's largest request line.
+        "limit_request_line": 8190,
         # No runtime control socket: it lives in $HOME and would be shared by instances.
         "control_socket_disable": True,
     }

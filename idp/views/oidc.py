@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from authlib.oauth2 import OAuth2Error
+from authlib.oauth2.rfc6749.errors import InvalidRequestError
 from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from .. import interactions
 from ..db import get_session
 from ..models import Interaction
-from ..oauth import get_server
+from ..oauth import get_server, query_client
 from ..oauth.checks import MAX_STATE, check_authorization_request
 from ..oauth.discovery import provider_metadata
 from ..oauth.openid import issuer, key_ring
@@ -46,8 +47,10 @@ def authorize() -> Any:
     A request that needs the pupil waits in an interaction (idp.interactions) and comes back
     here as `/authorize?interaction=<key>` once the sign-in pages are done with it.
     """
+    if request.method == "POST":
+        return _park_posted()
     waiting = None
-    if request.method == "GET" and "interaction" in request.args:
+    if "interaction" in request.args:
         waiting = interactions.find(request.args["interaction"])
         if waiting is None or waiting.request is None:
             return render_template("interaction_expired.html"), 400
@@ -60,13 +63,6 @@ def authorize() -> Any:
     except OAuth2Error as error:
         return _refuse(error, waiting)
     data = grant.request.payload.data
-    if request.method == "POST":
-        # Core §3.1.2.1: a POSTed request is as valid as a GET. Posted from the app's site
-        # it carries no SameSite=Lax cookie, so the SSO session would look absent (and be
-        # overwritten): park it and continue as a top-level GET, which carries the cookie.
-        posted = interactions.park(grant.request.client, _parameters(grant), bind=False)
-        get_session().commit()
-        return redirect(url_for("oidc.authorize", interaction=posted.key), code=303)
     step = interactions.need(data, login, waiting)
     if step is not None or user is None:
         step = step or interactions.Need.SIGN_IN
@@ -86,6 +82,21 @@ def authorize() -> Any:
         interactions.end(waiting)
     get_session().commit()
     return authorization_response(grant, params)
+
+
+def _park_posted() -> Any:
+    """Core §3.1.2.1: a POSTed request is as valid as a GET. Posted from the app's site it
+    carries no SameSite=Lax cookie, so the SSO session would look absent (and prompt=none
+    fail, and a new session cookie overwrite the pupil's): park it as it came and go on as a
+    top-level GET, which carries the cookie and where every check runs on it."""
+    client = query_client(request.form.get("client_id", ""))
+    redirect_uri = request.form.get("redirect_uri", "")
+    if client is None or not client.check_redirect_uri(redirect_uri):
+        # RFC 6749 §4.1.2.1: without a verified client and redirect URI, nobody is redirected.
+        return authorization_error(InvalidRequestError("unknown client or redirect_uri"))
+    posted = interactions.park(client, list(request.form.items(multi=True)), bind=False)
+    get_session().commit()
+    return redirect(url_for("oidc.authorize", interaction=posted.key), code=303)
 
 
 def _parameters(grant: Any) -> list[tuple[str, str]]:

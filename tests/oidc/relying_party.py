@@ -73,7 +73,11 @@ class RelyingParty:
 
     def login_flow(self, username: str, password: str, **extra: str) -> dict[str, list[str]]:
         """Authorize, sign in when asked, follow back; return the callback's parameters."""
-        response = self.browser.get(self.authorize_url(**extra))
+        return self.login_flow_from(self.authorize_url(**extra), username, password)
+
+    def login_flow_from(self, url: str, username: str, password: str) -> dict[str, list[str]]:
+        """The same, from an authorization URL made by `authorize_url`."""
+        response = self.browser.get(url)
         if response.status_code == 302 and "/login" in response.headers["Location"]:
             response = self.sign_in(username, password, response.headers["Location"])
             assert response.status_code == 302, response.get_data(as_text=True)

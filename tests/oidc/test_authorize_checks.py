@@ -1,0 +1,62 @@
+"""The authorization endpoint is strict where the specs are: each refusal is the exact OAuth
+error, sent to the app's verified redirect URI with its state (idp/oauth/checks.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import PASSWORD
+
+
+@pytest.mark.parametrize(
+    ("extra", "error"),
+    [
+        ({"request": "eyJhbGciOiJub25lIn0.e30."}, "request_not_supported"),
+        ({"request_uri": "https://app.example/request.jwt"}, "request_uri_not_supported"),
+        ({"response_mode": "fragment"}, "invalid_request"),
+        ({"response_mode": "web_message"}, "invalid_request"),
+        ({"nonce": "n" * 600}, "invalid_request"),
+        ({"prompt": "select_account none"}, "invalid_request"),
+    ],
+)
+def test_refusals_are_exact(make_rp, client, extra, error):
+    rp = make_rp()
+    callback = rp.callback(client.get(rp.authorize_url(**extra)))
+    assert callback["error"] == [error]
+    assert callback["state"] == [rp.last["state"]]
+    assert callback["iss"] == ["http://127.0.0.1:5000"]
+
+
+def test_an_unsupported_response_mode_is_never_silently_replaced(make_rp, pupil, client):
+    rp = make_rp()
+    rp.login_flow(pupil.username, PASSWORD)
+    response = client.get(rp.authorize_url(response_mode="fragment"))
+    assert "#" not in response.headers["Location"]
+    assert "code=" not in response.headers["Location"]
+
+
+def test_a_nonce_of_500_characters_is_carried(make_rp, pupil):
+    rp = make_rp()
+    nonce = "n" * 500
+    callback = rp.login_flow(pupil.username, PASSWORD, nonce=nonce)
+    rp.last["nonce"] = nonce
+    claims = rp.verify_id_token(rp.exchange(callback["code"][0]).get_json()["id_token"])
+    assert claims["nonce"] == nonce
+
+
+def test_an_app_may_post_its_request(make_rp, pupil, client):
+    from urllib.parse import parse_qs, urlsplit
+
+    rp = make_rp()
+    rp.login_flow(pupil.username, PASSWORD)
+    query = parse_qs(urlsplit(rp.authorize_url()).query)
+    posted = client.post("/authorize", data={name: values[0] for name, values in query.items()})
+    assert posted.status_code == 303
+    assert "code" in rp.callback(client.get(posted.headers["Location"]))
+
+
+def test_a_post_for_an_unknown_app_is_an_error_page(client):
+    response = client.post(
+        "/authorize", data={"client_id": "nope", "redirect_uri": "https://evil.example/"}
+    )
+    assert response.status_code == 400 and "Location" not in response.headers
