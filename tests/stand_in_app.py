@@ -5,7 +5,7 @@ Authlib, so that it does not share LeerID's assumptions.
 
     app = StandInApp.start(leerid_url)            # then register app.redirect_uri
     app.configure(client_id, client_secret)
-    page.goto(app.start_url("query"))             # or "form_post"
+    page.goto(app.start_url("query"))             # or "form_post"; "/post-start" POSTs
     ... sign in ...
     arrival = app.wait()                          # method, params, tokens, claims
 
@@ -101,11 +101,11 @@ class StandInApp:
         """The app's own "sign in with LeerID" link for a response mode."""
         return f"{self.url}/start?" + urlencode({"mode": mode, **extra})
 
-    def authorization_url(self, mode: str, **extra: str) -> str:
-        """A fresh authorization request (state, nonce and PKCE remembered)."""
-        flow = _Flow(
-            secrets.token_urlsafe(12), secrets.token_urlsafe(12), secrets.token_urlsafe(48)
-        )
+    def authorization_url(self, mode: str, state_length: int = 16, **extra: str) -> str:
+        """A fresh authorization request (state, nonce and PKCE remembered); some apps keep
+        a whole return address in `state`, hence its length can be chosen."""
+        state = secrets.token_urlsafe(state_length)[:state_length]
+        flow = _Flow(state, secrets.token_urlsafe(12), secrets.token_urlsafe(48))
         with self._lock:
             self._flows[flow.state] = flow
         challenge = base64.urlsafe_b64encode(hashlib.sha256(flow.verifier.encode()).digest())
@@ -183,15 +183,34 @@ class StandInApp:
         arrival.claims = dict(decoded.claims)
 
 
+def _posting_form(url: str) -> str:
+    """The authorization request as a form that POSTs it (OIDC Core §3.1.2.1)."""
+    action, _, query = url.partition("?")
+    fields = "".join(
+        f'<input type="hidden" name="{html.escape(name)}" value="{html.escape(value)}">'
+        for name, values in parse_qs(query).items()
+        for value in values
+    )
+    return (
+        f'<h1>Testapp</h1><form method="post" action="{html.escape(action)}">{fields}'
+        '<button type="submit">Aanmelden met LeerID (POST)</button></form>'
+    )
+
+
 def _handler(app: StandInApp) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
             parts = urlsplit(self.path)
             query = parse_qs(parts.query, keep_blank_values=True)
-            if parts.path == "/start":
+            if parts.path in ("/start", "/post-start"):
                 mode = query.pop("mode", ["query"])[0]
+                length = int(query.pop("state_length", ["16"])[0])
                 extra = {name: values[0] for name, values in query.items()}
-                self._redirect(app.authorization_url(mode, **extra))
+                url = app.authorization_url(mode, length, **extra)
+                if parts.path == "/start":
+                    self._redirect(url)
+                else:
+                    self._send(200, _posting_form(url))
             elif parts.path == "/callback":
                 self._page(app.receive("GET", query))
             else:

@@ -152,3 +152,55 @@ def test_from_the_leerlingloket(
         # A basic account on a (shared) tablet confirms who they are first.
         page.get_by_role("button", name="Ja, ga verder").click()
     arrived(page, stand_in_app, pupil, mode)
+
+
+def test_two_tabs_that_start_at_the_same_moment_both_reach_the_app(
+    new_page, stand_in_app: StandInApp, new_pupil
+):
+    first = new_page()
+    second = first.context.new_page()
+    pupils = [new_pupil(CredentialType.WORD), new_pupil(CredentialType.WORD)]
+    # Both tabs ask at once, before either answer (and its cookies) arrived.
+    for page, mode in ((first, "query"), (second, "form_post")):
+        page.evaluate("url => { window.location.href = url; }", stand_in_app.start_url(mode))
+    for page in (first, second):
+        expect(page.get_by_label("Gebruikersnaam")).to_be_visible()
+    for page, pupil in zip((first, second), pupils, strict=True):
+        page.get_by_label("Gebruikersnaam").fill(pupil.username)
+        page.get_by_role("button", name="Volgende", exact=True).click()
+    for page, pupil in zip((first, second), pupils, strict=True):
+        page.get_by_label("Wachtwoord").fill(pupil.password)
+        page.get_by_role("button", name="Aanmelden", exact=True).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(SIGNED_IN)
+    subjects = {arrival.claims["sub"] for arrival in (stand_in_app.wait(1), stand_in_app.wait(2))}
+    assert subjects == {pairwise_subject("127.0.0.1", p.account.person) for p in pupils}
+
+
+def test_a_request_posted_from_another_site_keeps_the_sso_session(
+    page: Page, live_leerid: Live, stand_in_app: StandInApp, new_pupil
+):
+    pupil = new_pupil(CredentialType.OWN)
+    page.goto(live_leerid.url + "/login")
+    sign_in(page, pupil)
+    expect(page).to_have_url(live_leerid.url + "/portal/")
+    # "localhost" is another site than "127.0.0.1": the POST carries no SameSite=Lax cookie.
+    app_page = stand_in_app.url.replace("127.0.0.1", "localhost") + "/post-start?"
+    page.goto(app_page + "mode=query&prompt=none")
+    page.get_by_role("button", name="Aanmelden met LeerID (POST)").click()
+    arrived(page, stand_in_app, pupil, "query")
+    # Still signed in at LeerID: the POST did not replace the session cookie.
+    page.goto(live_leerid.url + "/portal/")
+    expect(page).to_have_url(live_leerid.url + "/portal/")
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_state_of_4000_characters_comes_back_intact(
+    mode, page: Page, stand_in_app: StandInApp, new_pupil
+):
+    pupil = new_pupil(CredentialType.PICTURE)
+    page.goto(stand_in_app.start_url(mode, state_length="4000"))
+    page.get_by_label("Gebruikersnaam").fill(pupil.username)
+    page.get_by_role("button", name="Volgende", exact=True).click()
+    tap_pictures(page, pupil)
+    arrived(page, stand_in_app, pupil, mode)
+    assert len(stand_in_app.wait().one("state") or "") == 4000

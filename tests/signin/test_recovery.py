@@ -157,3 +157,30 @@ def test_a_confirmation_link_expires(browser, new_pupil, mailbox, session):
     assert browser.get(path).status_code == 404
     session.refresh(pupil.account)
     assert pupil.account.email is None
+
+
+def test_forgot_password_is_offered_on_the_password_step_only_with_a_way_back(
+    browser, new_pupil, make_rp
+):
+    word, picture = new_pupil(CredentialType.WORD), new_pupil(CredentialType.PICTURE)
+    browser.open(make_rp().authorize_url())
+    key = browser.key
+    assert "Wachtwoord vergeten?" not in browser.get(f"/login?interaction={key}").get_data(
+        as_text=True
+    )
+    browser.submit(f"/login?interaction={key}", username=picture.username)
+    assert "Wachtwoord vergeten?" not in browser.get("/login/pictures").get_data(as_text=True)
+    browser.get("/login/switch")
+    browser.submit(f"/login?interaction={key}", username=word.username)
+    html = browser.get("/login/password").get_data(as_text=True)
+    assert f'href="/password/forgot?interaction={key}"' in html
+    forgot = browser.get(f"/password/forgot?interaction={key}").get_data(as_text=True)
+    assert (
+        "vraag dan je LeerID-beheerder" in forgot.replace("\n", " ") or "LeerID-beheerder" in forgot
+    )
+    back = f'href="/login/password?interaction={key}"'
+    assert back in forgot
+    sent = browser.submit(f"/password/forgot?interaction={key}", email="niemand@example.org")
+    assert back in sent.get_data(as_text=True)
+    # The way back still leads to the app that waits.
+    assert browser.get(f"/login/password?interaction={key}").status_code == 200
