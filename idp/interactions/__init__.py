@@ -19,7 +19,7 @@ from .flow import (
     step_url,
 )
 from .needs import Need, need, prompts, silent_error
-from .store import current, end, find, park, waiting_in_browser
+from .store import current, end, ephemeral, find, park, purge_expired, waiting_in_browser
 
 __all__ = [
     "InteractionForm",
@@ -28,6 +28,7 @@ __all__ = [
     "current",
     "current_login",
     "end",
+    "ephemeral",
     "find",
     "finish_login",
     "grant_user",
@@ -35,6 +36,7 @@ __all__ = [
     "need",
     "park",
     "prompts",
+    "purge_expired",
     "record_use",
     "resume_url",
     "silent_error",

@@ -130,6 +130,7 @@ def form() -> str | Response | tuple[str, int]:
         username_form.username.data = (hint or "")[:USERNAME_MAX_LENGTH]
     if username_form.validate_on_submit():
         username = username_form.username.data or ""
+        interactions.ephemeral(get_session())
         signin.choose_username(interaction, username)
         account = find_account(get_session(), username)
         get_session().commit()
