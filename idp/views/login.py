@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Length
 
 from ..credentials.own import MAX_LENGTH, OwnPasswordError
 from ..db import get_session
-from ..models import Account, AccountKind, AccountStatus
+from ..models import Account, AccountStatus
 from ..models.account import USERNAME_MAX_LENGTH
 from ..services.authentication import find_account
 from ..services.cards import card_url
@@ -134,12 +134,8 @@ def password() -> str | Response:
         if result.account is not None:
             return signin.signed_in(result.account, amr=["pwd"])
         error = result.message
-    # Basic accounts: a word password from the school, typed by a young child on a shared
-    # device. A browser must neither offer to save it nor suggest it to the next child.
-    basic = account is not None and account.kind is AccountKind.BASIC
-    return render_template(
-        "password.html", form=password_form, username=username, basic=basic, error=error
-    )
+    # The same page for every kind of account and for unknown usernames (password.html).
+    return render_template("password.html", form=password_form, username=username, error=error)
 
 
 @blueprint.route("/login/new-password", methods=["GET", "POST"])
