@@ -36,6 +36,20 @@ class _Gunicorn(BaseApplication):
         return app
 
 
+def workers_problem(settings: Mapping[str, Mapping[str, Any]], workers: int) -> str | None:
+    """Why `workers` gunicorn workers cannot serve with these settings, or None."""
+    if workers > 1 and not settings["throttle"]["redis_url"]:
+        # Each worker would keep throttling counters of its own: every limit would be
+        # multiplied by the number of workers, and a pupil's delay would depend on which
+        # worker answered.
+        return (
+            f"{workers} workers need shared throttling counters, but throttle.redis_url is "
+            "empty. Set it (or LEERID_THROTTLE_REDIS_URL) to a Redis URL, or serve with "
+            "--workers 1."
+        )
+    return None
+
+
 def serve(
     host: str,
     port: int,

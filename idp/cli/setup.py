@@ -9,6 +9,7 @@ import click
 from ..keystore import load_secrets
 from ..provisioning import initialise
 from ..server import serve as run_server
+from ..server import workers_problem
 from .context import app_context, echo_json
 
 
@@ -39,5 +40,9 @@ def init(as_json: bool) -> None:
 def serve(host: str, port: int, workers: int) -> None:
     """Serve LeerID with the configured database (run `leerid init` first)."""
     with app_context() as app:
-        load_secrets(Path(app.config["LEERID"]["keys"]["directory"]))
+        settings = app.config["LEERID"]
+        load_secrets(Path(settings["keys"]["directory"]))
+    problem = workers_problem(settings, workers)
+    if problem:
+        raise click.ClickException(problem)
     run_server(host=host, port=port, workers=workers)

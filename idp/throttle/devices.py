@@ -1,11 +1,13 @@
-"""The signed device cookie: which accounts signed in on this browser before.
+"""The signed device cookie: which browser this is, and which accounts signed in on it.
 
-A browser that signed in to an account is trusted for it: it skips the account's shared
-delay and the IP ceiling (it keeps a streak of its own). The cookie holds a random device
-id and, per account, a short keyed hash of the username and the device id with the time
-of its latest sign-in here, newest last. It is signed (itsdangerous) with a key derived
-from the app's SECRET_KEY and a salt of its own; a cookie that does not verify counts as
-no cookie.
+Every browser gets a random device id with its first sign-in attempt, so that failures can
+be charged to it (the throttle's per-device pace). A browser that signed in to an account
+is trusted for it: it skips the account's shared delay and the paces (it keeps a streak of
+its own). The cookie holds the device id and, per account, a short keyed hash of the
+username and the device id with the time of its latest sign-in here, newest last. It is
+signed (itsdangerous) with a key derived from the app's SECRET_KEY and a salt of its own; a
+cookie that does not verify counts as no cookie. Whether the device is *proven* (exempt
+from the IP pace) is not in the cookie but in the throttle's counters, which bound it.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import hmac
 import secrets
 from typing import Any
 
-from flask import Request, current_app
+from flask import Request, after_this_request, current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.wrappers import Response
 
@@ -33,6 +35,10 @@ _DEVICE_ID_BYTES = 16
 # without the key.
 _ACCOUNT_HASH_BYTES = 9
 
+# Where a device id made during a request waits for the response (in the request's own
+# environ, not in `g`, which an app context shared by several requests would carry over).
+_NEW_DEVICE = "leerid.new_device"
+
 Entry = tuple[str, int]
 
 
@@ -46,16 +52,39 @@ def trusted_device(request: Request, username: str) -> str | None:
     return device if any(account == wanted for account, _ in entries) else None
 
 
+def current_device(request: Request) -> str:
+    """This browser's device id: from its cookie, or a new one that the response gives it
+    (unless the response sets the cookie itself, as remember_device does)."""
+    cookie = _read(request)
+    if cookie is not None:
+        return cookie[0]
+    device = request.environ.get(_NEW_DEVICE)
+    if device is None:
+        device = request.environ[_NEW_DEVICE] = secrets.token_urlsafe(_DEVICE_ID_BYTES)
+
+        @after_this_request
+        def give_cookie(response: Response) -> Response:
+            prefix = COOKIE_NAME + "="
+            if not any(h.startswith(prefix) for h in response.headers.getlist("Set-Cookie")):
+                _set_cookie(response, device, [])
+            return response
+
+    return str(device)
+
+
 def remember_device(response: Response, request: Request, username: str) -> None:
     """After a successful sign-in: add the username to the device cookie (newest last)."""
-    device, entries = _read(request) or (secrets.token_urlsafe(_DEVICE_ID_BYTES), [])
+    device, entries = _read(request) or (current_device(request), [])
     account = _account_hash(device, username)
     kept = [entry for entry in entries if entry[0] != account]
     kept.append((account, int(get_throttle().clock())))
-    value = _serializer().dumps({"d": device, "a": kept[-MAX_ACCOUNTS:]})
+    _set_cookie(response, device, kept[-MAX_ACCOUNTS:])
+
+
+def _set_cookie(response: Response, device: str, entries: list[Entry]) -> None:
     response.set_cookie(
         COOKIE_NAME,
-        value,
+        _serializer().dumps({"d": device, "a": entries}),
         max_age=get_throttle().policy.device_lifetime,
         path="/",
         secure=bool(current_app.config["SESSION_COOKIE_SECURE"]),

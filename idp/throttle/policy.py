@@ -6,12 +6,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
+HOUR = 3600
 DAY = 86400
+WEEK = 7 * DAY
 
 
 @dataclass(frozen=True)
 class ThrottlePolicy:
-    """Free failures, growing delays, the per-IP ceiling, the alarm and the device lifetime.
+    """Free failures, growing delays, the paces per device and per IP address, proven
+    devices, the alarm and the device lifetime (see docs/security.md, "The rules").
 
     Times are in seconds; the defaults are those of config.example.toml.
     """
@@ -20,16 +23,28 @@ class ThrottlePolicy:
     first_delay: int = 5
     max_delay: int = 900
     forget_after: int = DAY
+    device_failures_per_hour: int = 30
     ip_failures_per_hour: int = 1000
+    proven_devices_per_account: int = 5
+    proven_lifetime: int = WEEK
     alarm_failures_per_minute: int = 600
     device_lifetime: int = 365 * DAY
 
     def __post_init__(self) -> None:
         # The configuration already refuses these; a policy built by code must too, since
-        # a zero delay or window would make the throttle (and attempts_per_day) meaningless.
-        for name in ("first_delay", "max_delay", "forget_after", "ip_failures_per_hour"):
+        # a zero delay, pace or window would make the throttle (and the figures) meaningless.
+        for name in (
+            "first_delay",
+            "max_delay",
+            "forget_after",
+            "device_failures_per_hour",
+            "ip_failures_per_hour",
+            "proven_lifetime",
+        ):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
+        if self.proven_devices_per_account < 0:
+            raise ValueError("proven_devices_per_account must be at least 0")
 
     @classmethod
     def from_settings(cls, section: Mapping[str, Any]) -> ThrottlePolicy:
@@ -89,3 +104,12 @@ def _cheapest_guesses(policy: ThrottlePolicy, ramps: int, budget: int) -> int:
             if taken < ramps:
                 return guesses
         failures += 1
+
+
+def paced_failures(per_hour: int, window: int) -> int:
+    """Most failures a pace of `per_hour` lets through in `window` seconds (from an idle
+    start): the whole hour's worth at once, then one every 3600 / per_hour seconds."""
+    # The k-th failure beyond the first per_hour may come (k * 3600 / per_hour) s after
+    # the start; it counts while that is before `window`. In whole numbers, so that
+    # 3600 / 1000 = 3.6 leaves no float noise at the edge.
+    return per_hour + -(-window * per_hour // HOUR) - 1

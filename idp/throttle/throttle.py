@@ -1,13 +1,23 @@
 """Sign-in throttling that fits schools, where a whole school shares one IP address.
 
-Per account, untrusted sources share one streak of failures: after the free ones each
-attempt waits a growing delay from the latest failure, never longer than max_delay, and
-the failures are forgotten after forget_after seconds without one. A device that signed
-in to the account before (see devices.py) skips that shared delay and the IP ceiling but
-has a streak of its own on the account, so a classmate on a shared tablet is slowed down
-too, and a stranger's failures never slow the pupil's own devices. Per IP address,
-untrusted failures are tallied per clock hour up to a high ceiling. Every failure counts
-towards a per-minute total over all instances that raises an alarm in the log.
+Every failure is charged to the narrowest thing that made it:
+
+- A browser trusted for the account (its device cookie lists it, see devices.py) has a
+  streak of its own on that account and nothing else: a stranger's failures never slow a
+  pupil's own devices, and a classmate on a shared tablet is slowed down there.
+- Every other browser shares the account's streak: after the free failures each attempt
+  waits a growing delay from the latest failure, never longer than max_delay, and the
+  failures are forgotten after forget_after seconds without one. Usernames that do not
+  exist have streaks like any other, so the delays do not tell that they do not exist.
+- Such failures also fill the browser's own pace (device_failures_per_hour), so that a
+  classmate typing on one browser slows down only that browser.
+- Failures on existing usernames from browsers that are not proven devices (no sign-in
+  has proven them, see `succeeded`) fill the pace of their IP address; while it is full,
+  attempts from such browsers there are slowed down to ip_failures_per_hour. Usernames
+  that do not exist cannot compromise anyone and do not count, so a script typing made-up
+  names cannot slow down a school; proven devices are neither counted nor held back.
+- Every failure counts towards a per-minute total over all instances that raises an alarm
+  in the log (and is served to the operator, see metrics.py).
 """
 
 from __future__ import annotations
@@ -22,22 +32,32 @@ from datetime import UTC, datetime
 from typing import NamedTuple
 
 from ..services.authentication import normalise_username
-from .policy import ThrottlePolicy
+from .policy import HOUR, ThrottlePolicy
 from .store import Store, Streak, continued
 
 logger = logging.getLogger("idp.throttle")
 
-HOUR = 3600
 MINUTE = 60
 # Tallies live a little beyond their window, so that a late reader still finds them.
-IP_TALLY_LIFETIME = HOUR + MINUTE
 MINUTE_TALLY_LIFETIME = 2 * MINUTE
 ACCOUNT = "account"
+DEVICE = "device"
 IP = "ip"
 
 
+class Source(NamedTuple):
+    """Where an attempt comes from: the client's IP address, the browser's device id (from
+    its cookie, or new with this attempt) and whether that device is trusted for the
+    username being tried."""
+
+    ip: str
+    device: str
+    trusted: bool
+
+
 class Verdict(NamedTuple):
-    """Whole seconds to wait before the next attempt (0: go ahead) and what holds it back."""
+    """Whole seconds to wait before the next attempt (0: go ahead) and what holds it back:
+    "account", "device" or "ip"."""
 
     wait: int
     reason: str | None
@@ -57,47 +77,77 @@ class Throttle:
         *,
         secret: bytes = b"",
     ) -> None:
-        """Counters in `store`; `secret` keys the hashes that stand for usernames and IPs."""
+        """Counters in `store`; `secret` keys the hashes that stand for usernames, devices
+        and IP addresses in the counters' names."""
         self.store = store
         self.policy = policy
         self.clock = clock
         self._secret = secret
 
-    def check(self, username: str, ip: str, trusted: str | None) -> Verdict:
+    def check(self, username: str, source: Source) -> Verdict:
         """Before verifying a password: may this attempt go ahead now?"""
         now = self.clock()
-        if trusted is not None:
-            streak, _ = self.store.read(self._device_key(username, trusted))
-            return self._streak_verdict(streak, now)
-        streak, (ip_failures,) = self.store.read(
-            self._account_key(username), [self._ip_key(ip, now)]
+        if source.trusted:
+            reading = self.store.read(self._device_key(username, source.device))
+            return self._streak_verdict(reading.streak, now)
+        reading = self.store.read(
+            self._account_key(username),
+            [self._proven_key(source.device)],
+            [self._pace_key(DEVICE, source.device), self._pace_key(IP, ip_source(source.ip))],
         )
-        return _worst(self._streak_verdict(streak, now), self._ip_verdict(ip_failures, now))
+        (proven,) = reading.tallies
+        device_pace, ip_pace = reading.paces
+        verdict = _worst(
+            self._streak_verdict(reading.streak, now),
+            _pace_verdict(device_pace, now, self.policy.device_failures_per_hour, DEVICE),
+        )
+        if proven:
+            return verdict
+        return _worst(verdict, _pace_verdict(ip_pace, now, self.policy.ip_failures_per_hour, IP))
 
-    def failed(self, username: str, ip: str, trusted: str | None) -> Verdict:
-        """Record a failed attempt; returns how long the next attempt must wait."""
+    def failed(self, username: str, source: Source, *, known: bool) -> Verdict:
+        """Record a failed attempt on `username`, which exists when `known`; returns how
+        long the next attempt must wait (for the account or the device, never the IP)."""
         now = self.clock()
         tallies = [(self._minute_key(now), MINUTE_TALLY_LIFETIME)]
-        if trusted is None:
-            key = self._account_key(username)
-            # Only untrusted failures fill the IP ceiling: a trusted device is exempt from
-            # it, and its typing must not hold back the rest of the school.
-            tallies.append((self._ip_key(ip, now), IP_TALLY_LIFETIME))
-        else:
-            key = self._device_key(username, trusted)
-        streak, values = self.store.fail(key, now, self.policy.forget_after, tallies)
-        self._alarm(values[0], now)
-        verdict = self._streak_verdict(streak, now)
-        if trusted is None:
-            verdict = _worst(verdict, self._ip_verdict(values[1], now))
-        return verdict
+        if source.trusted:
+            key = self._device_key(username, source.device)
+            reading = self.store.fail(key, now, self.policy.forget_after, tallies)
+            self._alarm(reading.tallies[0], now)
+            return self._streak_verdict(reading.streak, now)
+        proven = self.store.count(self._proven_key(source.device))
+        # The same keys whether or not the username exists, only the IP's charge differs
+        # (0 rewrites the pace unchanged): the work, and so the time, is the same.
+        ip_charge = HOUR / self.policy.ip_failures_per_hour if known and not proven else 0.0
+        paces = [
+            (self._pace_key(DEVICE, source.device), HOUR / self.policy.device_failures_per_hour),
+            (self._pace_key(IP, ip_source(source.ip)), ip_charge),
+        ]
+        reading = self.store.fail(
+            self._account_key(username), now, self.policy.forget_after, tallies, paces
+        )
+        self._alarm(reading.tallies[0], now)
+        # The IP's pace is left out: only existing usernames fill it, so showing it here
+        # would show whether this one exists. The next check holds back every username.
+        return _worst(
+            self._streak_verdict(reading.streak, now),
+            _pace_verdict(reading.paces[0], now, self.policy.device_failures_per_hour, DEVICE),
+        )
 
-    def succeeded(self, username: str, trusted: str | None) -> None:
-        """A correct sign-in: clear that source's failures for the account."""
-        if trusted is None:
-            self.store.clear(self._account_key(username))
+    def succeeded(self, username: str, source: Source) -> bool:
+        """A correct sign-in: clear that source's failures for the account and prove the
+        device, unless the account proved its share of devices already (see
+        ThrottlePolicy.proven_devices_per_account). Returns whether the device is proven."""
+        if source.trusted:
+            self.store.clear(self._device_key(username, source.device))
         else:
-            self.store.clear(self._device_key(username, trusted))
+            self.store.clear(self._account_key(username))
+        return self.store.prove(
+            self._proven_key(source.device),
+            self._proofs_key(username),
+            self.policy.proven_devices_per_account,
+            self.policy.proven_lifetime,
+        )
 
     def failures_this_minute(self) -> int:
         """Failed sign-ins over all instances in the current clock minute (for a metric)."""
@@ -109,11 +159,6 @@ class Throttle:
             return GO
         wait = _seconds_until(current.last + self.policy.pause_after(current.failures), now)
         return Verdict(wait, ACCOUNT) if wait else GO
-
-    def _ip_verdict(self, failures: int, now: float) -> Verdict:
-        if failures < self.policy.ip_failures_per_hour:
-            return GO
-        return Verdict(_seconds_until((now // HOUR + 1) * HOUR, now), IP)
 
     def _alarm(self, failures: int, now: float) -> None:
         # The tally is incremented atomically, so exactly one failure over all instances
@@ -140,11 +185,23 @@ class Throttle:
     def _device_key(self, username: str, device: str) -> str:
         return "throttle:device:" + self._digest("device", normalise_username(username), device)
 
-    def _ip_key(self, ip: str, now: float) -> str:
-        return f"throttle:ip:{self._digest(IP, ip_source(ip))}:{int(now // HOUR)}"
+    def _pace_key(self, kind: str, name: str) -> str:
+        return f"throttle:pace:{kind}:" + self._digest(f"pace-{kind}", name)
+
+    def _proven_key(self, device: str) -> str:
+        return "throttle:proven:" + self._digest("proven", device)
+
+    def _proofs_key(self, username: str) -> str:
+        return "throttle:proofs:" + self._digest("proofs", normalise_username(username))
 
     def _minute_key(self, now: float) -> str:
         return f"throttle:minute:{int(now // MINUTE)}"
+
+
+def _pace_verdict(drained: float, now: float, per_hour: int, reason: str) -> Verdict:
+    """Hold back while one more failure would put the pace more than an hour behind."""
+    wait = _seconds_until(drained - HOUR + HOUR / per_hour, now)
+    return Verdict(wait, reason) if wait else GO
 
 
 def ip_source(ip: str) -> str:

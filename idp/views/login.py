@@ -22,7 +22,7 @@ from ..credentials.own import MAX_LENGTH, OwnPasswordError
 from ..db import get_session
 from ..i18n import preferred_language
 from ..interactions import InteractionForm, Need
-from ..models import Account, AccountKind, Interaction, LoginSession
+from ..models import Account, Interaction, LoginSession
 from ..models.account import USERNAME_MAX_LENGTH
 from ..oauth.claims import CLAIMS_BY_SCOPE
 from ..oauth.responses import authorization_error
@@ -205,14 +205,11 @@ def password() -> str | Response | tuple[str, int]:
         if result.account is not None:
             return signin.signed_in(result.account, ["pwd"], interaction)
         error = result.message
-    # Basic accounts: a word password from the school, typed by a young child on a shared
-    # device. A browser must neither offer to save it nor suggest it to the next child.
-    basic = account is not None and account.kind is AccountKind.BASIC
+    # The same page for every kind of account and for unknown usernames (password.html).
     return render_template(
         "password.html",
         form=password_form,
         username=username,
-        basic=basic,
         error=error,
         interaction=interaction,
     )

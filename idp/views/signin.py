@@ -15,7 +15,7 @@ from ..db import get_session
 from ..models import Account, AccountStatus, CredentialType, Interaction, utcnow
 from ..models.account import USERNAME_MAX_LENGTH
 from ..services.authentication import normalise_username, secret_matches
-from ..throttle import get_throttle
+from ..throttle import Source, current_device, get_throttle
 from ..throttle.devices import remember_device, trusted_device
 from .messages import duration
 
@@ -66,18 +66,23 @@ def attempt(username: str, account: Account | None, secret: str, wrong: str) -> 
     """Check a secret for the account of `username` (None: unknown) under the sign-in
     throttle; `wrong` is the message for a wrong one."""
     throttle = get_throttle()
-    trusted = trusted_device(request, username)
-    verdict = throttle.check(username, client_ip(), trusted)
+    # The device id comes with the first attempt, so that failures can be charged to it.
+    source = Source(
+        client_ip(), current_device(request), trusted_device(request, username) is not None
+    )
+    verdict = throttle.check(username, source)
     if verdict.wait:
         return Attempt(None, wait_message(verdict.wait, verdict.reason))
     # Verified even for an unknown username (a dummy hash): the time tells nothing.
     matched = secret_matches(account, secret)
     if account is None or not matched:
-        verdict = throttle.failed(username, client_ip(), trusted)
+        # Whether the username exists decides only what the IP's pace is charged, never
+        # the answer: the verdict leaves that pace out.
+        verdict = throttle.failed(username, source, known=account is not None)
         if verdict.wait:
             return Attempt(None, f"{wrong} {wait_message(verdict.wait, verdict.reason)}")
         return Attempt(None, wrong)
-    throttle.succeeded(username, trusted)
+    throttle.succeeded(username, source)
     if account.status is not AccountStatus.ACTIVE:
         return Attempt(
             None, _("Your LeerID is switched off. Ask your school's LeerID administrator.")

@@ -69,7 +69,12 @@ def test_login_pages(language, texts, page: Page, live_leerid: Live, pupil, chec
     page.get_by_label(texts["username"]).fill(pupil.username)
     page.get_by_role("button", name=texts["next"], exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(texts["password heading"])
-    expect(page.get_by_label(texts["password"])).to_have_attribute("type", "password")
+    # The same field for every kind of account (docs/security.md): a text field that
+    # browsers do not save, hidden while typed until "show password" is pressed.
+    field = page.get_by_label(texts["password"], exact=True)
+    expect(field).to_have_attribute("type", "text")
+    hidden = "el => getComputedStyle(el).getPropertyValue('-webkit-text-security')"
+    assert field.evaluate(hidden) == "disc"
     expect(page.get_by_role("button", name=texts["sign in"], exact=True)).to_be_visible()
     check_page(page)
 

@@ -139,16 +139,28 @@ def test_a_word_password_pupil_signs_in_through_the_app(
     screenshot(page, "login-username-nl")
     page.get_by_label("Gebruikersnaam").fill(pupil.username)
     page.get_by_role("button", name="Volgende", exact=True).click()
-    field = page.get_by_label("Wachtwoord")
-    # Shown while typed, never saved or suggested to the next child on this device.
+    field = page.get_by_label("Wachtwoord", exact=True)
+    # A text field, so that it is never saved or suggested to the next child on this
+    # device; hidden while typed until the child asks to see it.
     expect(field).to_have_attribute("type", "text")
     expect(field).to_have_attribute("autocomplete", "off")
+    hidden = "el => getComputedStyle(el).getPropertyValue('-webkit-text-security')"
+    assert field.evaluate(hidden) == "disc"
+    show = page.get_by_role("button", name="Wachtwoord tonen")
+    expect(show).to_have_attribute("aria-pressed", "false")
     check_page(page)
     field.fill("boom47" if pupil.password != "boom47" else "boom48")
+    screenshot(page, "password-nl")
+    show.click()
+    expect(show).to_have_attribute("aria-pressed", "true")
+    assert field.evaluate(hidden) == "none"
+    expect(field).to_be_focused()
+    show.click()
+    assert field.evaluate(hidden) == "disc"
     page.get_by_role("button", name="Aanmelden", exact=True).click()
     expect(page.get_by_role("alert")).to_contain_text("Dat wachtwoord klopt niet")
     check_page(page)
-    page.get_by_label("Wachtwoord").fill(pupil.password)
+    page.get_by_label("Wachtwoord", exact=True).fill(pupil.password)
     page.get_by_role("button", name="Aanmelden", exact=True).click()
     expect(page).to_have_url(app.url + "/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Dag Wout!")

@@ -50,13 +50,14 @@ def test_word_passwords_are_never_saved_or_suggested_by_the_browser(browser, new
     assert 'autocomplete="username"' not in html
 
 
-def test_an_advanced_pupils_password_field_is_a_current_password(browser, new_pupil):
+def test_an_advanced_pupils_password_field_is_the_same_as_a_word_password(browser, new_pupil):
+    # The page must not tell the kind of account (tests/signin/test_password_step.py).
     pupil = new_pupil(CredentialType.OWN)
     browser.submit("/login", username=pupil.username)
     html = browser.get("/login/password").get_data(as_text=True)
     field = re.search(r'<input[^>]*name="password"[^>]*>', html).group(0)
-    assert 'type="password"' in field and 'autocomplete="current-password"' in field
-    assert f'value="{pupil.username}" autocomplete="username"' in html
+    assert 'type="text"' in field and 'autocomplete="off"' in field
+    assert 'autocomplete="username"' not in html
 
 
 def test_an_unknown_username_gets_the_same_password_step(browser, new_pupil):

@@ -1,5 +1,6 @@
 """Throttling as pupils meet it on the sign-in pages: kind waits that grow, never a lock,
-their own devices exempt, and a whole school behind one IP address signing in freely."""
+their own devices exempt, and a whole school behind one IP address signing in freely, even
+while a classmate's script types made-up usernames."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from idp import create_app
 from idp.credentials.pictures import CATEGORIES
 from idp.db import get_database
 from idp.models import CredentialType, LoginSession
+from idp.throttle import Source
 from idp.throttle.devices import COOKIE_NAME
 from tests.signin.conftest import Browser
 from tests.throttle.conftest import FakeClock
@@ -86,23 +88,95 @@ def test_a_classmate_cannot_hold_back_the_pupils_own_tablet(client, app, new_pup
     assert own.sign_in(pupil).headers["Location"] == "/portal/"
 
 
-def test_the_ip_ceiling_stops_guessing_across_accounts(new_pupil, clock, app, client):
+SCHOOL = "203.0.113.7"
+
+
+def at_school(app) -> Browser:
+    """A new browser (no cookies) at the school's address."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = SCHOOL
+    return Browser(client)
+
+
+def script_failure(app, username: str) -> str:
+    """One wrong password on `username` from a script that keeps no cookies."""
+    return at_school(app).sign_in(_Typed(username), secret=WRONG).get_data(as_text=True)
+
+
+@dataclasses.dataclass
+class _Typed:
+    """A username typed on the sign-in page (existing or not)."""
+
+    username: str
+
+
+def test_the_first_attempt_gives_the_browser_its_device_cookie(app, new_pupil, clock):
+    browser = at_school(app)
+    browser.sign_in(new_pupil(CredentialType.WORD), secret=WRONG)
+    assert browser.client.get_cookie(COOKIE_NAME) is not None
+
+
+def test_made_up_usernames_cannot_hold_back_the_first_school_day(
+    app, new_pupil, make_school, clock
+):
+    school = make_school(name="Basisschool Het Kompas")
+    pupils = [new_pupil(CredentialType.WORD, school=school) for _ in range(100)]
+    # A classmate's script: 1,000 made-up usernames from the school's address, under a
+    # minute. The first ones through the pages, the rest straight to the throttle.
+    for number in range(20):
+        assert "Dat wachtwoord klopt niet" in script_failure(app, f"verzonnen.naam{number}")
+    throttle = app.extensions["leerid.throttle"]
+    for number in range(20, 1000):
+        source = Source(SCHOOL, f"script-{number}", False)
+        throttle.failed(f"verzonnen.naam{number}", source, known=False)
+    assert throttle.failures_this_minute() == 1000
+    # Then the school day starts: every pupil on a browser that never signed in before.
+    for pupil in pupils:
+        response = at_school(app).sign_in(pupil)
+        assert response.headers.get("Location") == "/portal/", response.get_data(as_text=True)
+
+
+def test_the_ip_pace_slows_guessing_across_existing_accounts(new_pupil, clock, app, client):
     throttle = app.extensions["leerid.throttle"]
     throttle.policy = dataclasses.replace(throttle.policy, ip_failures_per_hour=30)
     trusted = new_pupil(CredentialType.WORD)
-    own = Browser(client)
+    own = at_school(app)
     own.sign_in(trusted)
     own.client.delete_cookie("leerid_session")
-    attacker = Browser(app.test_client())
-    for number in range(30):
-        attacker.submit("/login", username=f"geraden.naam{number}")
-        attacker.submit("/login/password", password=WRONG)
-    page = attacker.sign_in(new_pupil(CredentialType.WORD)).get_data(as_text=True)
-    assert "Op dit netwerk ging aanmelden net heel vaak mis" in page
+    classmates = [new_pupil(CredentialType.WORD) for _ in range(10)]
+    for classmate in classmates * 3:  # a script without cookies, three guesses on each
+        assert "probeer het over" not in script_failure(app, classmate.username)
+    page = at_school(app).sign_in(new_pupil(CredentialType.WORD)).get_data(as_text=True)
+    assert "Op dit netwerk ging aanmelden net heel vaak mis. Probeer het over 2 minuten" in page
     # A pupil on a device that signed in before is not held back by it.
     assert own.sign_in(trusted).headers["Location"] == "/portal/"
-    clock.advance(3600)
-    assert attacker.sign_in(new_pupil(CredentialType.WORD)).headers["Location"] == "/portal/"
+    # Slowed down, not blocked for the hour: two minutes later the next one goes through.
+    clock.advance(120)
+    assert at_school(app).sign_in(new_pupil(CredentialType.WORD)).headers["Location"] == "/portal/"
+
+
+def test_a_proven_class_tablet_is_not_held_back_by_the_ip_pace(new_pupil, clock, app):
+    throttle = app.extensions["leerid.throttle"]
+    throttle.policy = dataclasses.replace(throttle.policy, ip_failures_per_hour=30)
+    tablet = at_school(app)
+    assert tablet.sign_in(new_pupil(CredentialType.WORD)).headers["Location"] == "/portal/"
+    tablet.client.get("/portal/")
+    tablet.client.delete_cookie("leerid_session")
+    classmates = [new_pupil(CredentialType.WORD) for _ in range(10)]
+    for classmate in classmates * 3:
+        script_failure(app, classmate.username)
+    # The next pupil of the class, the first time on this tablet.
+    assert tablet.sign_in(new_pupil(CredentialType.WORD)).headers["Location"] == "/portal/"
+
+
+def test_a_classmate_on_one_browser_slows_down_only_that_browser(app, new_pupil, clock):
+    classmate = at_school(app)
+    for number in range(30):
+        page = classmate.sign_in(_Typed(f"geraden.naam{number}"), secret=WRONG)
+    assert "Neem even pauze en probeer het over 2 minuten opnieuw" in page.get_data(as_text=True)
+    pupil = new_pupil(CredentialType.WORD)
+    assert "probeer het over" in classmate.sign_in(pupil).get_data(as_text=True)
+    assert at_school(app).sign_in(pupil).headers["Location"] == "/portal/"
 
 
 def test_a_hundred_pupils_of_one_school_behind_one_ip_sign_in(app, new_pupil, make_school, clock):

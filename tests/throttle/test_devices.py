@@ -11,7 +11,14 @@ from flask import Flask, Response, request
 from itsdangerous import URLSafeSerializer
 
 from idp.config import load_settings
-from idp.throttle import get_throttle, init_app, remember_device, trusted_device
+from idp.throttle import (
+    Source,
+    current_device,
+    get_throttle,
+    init_app,
+    remember_device,
+    trusted_device,
+)
 from idp.throttle.devices import COOKIE_NAME, MAX_ACCOUNTS
 
 from .conftest import FakeClock
@@ -158,11 +165,46 @@ def test_the_cookie_holds_no_username_in_plain_text(device_app):
 def test_the_device_id_keys_the_throttle(device_app):
     cookie = remembered(device_app, "lotte.peeters")
     device = trusted(device_app, "lotte.peeters", cookie)
+    assert device is not None
     throttle = get_throttle()
-    for _ in range(30):
-        throttle.failed("lotte.peeters", "203.0.113.7", None)
-    assert throttle.check("lotte.peeters", "203.0.113.7", device).wait == 0
-    assert throttle.check("lotte.peeters", "203.0.113.7", None).wait == 900
+    for number in range(30):
+        throttle.failed("lotte.peeters", Source("203.0.113.7", f"s{number}", False), known=True)
+    assert throttle.check("lotte.peeters", Source("203.0.113.7", device, True)).wait == 0
+    assert throttle.check("lotte.peeters", Source("203.0.113.7", device, False)).wait == 900
+
+
+def first_attempt(app: Flask, cookie: str | None = None, then_sign_in: bool = False):
+    """A request that asks for the device id (and may sign in); the id and its cookie."""
+    headers = {"Cookie": f"{COOKIE_NAME}={cookie}"} if cookie else {}
+    with app.test_request_context(headers=headers):
+        device = current_device(request)
+        assert current_device(request) == device  # the same all through one request
+        response = Response()
+        if then_sign_in:
+            remember_device(response, request, "lotte.peeters")
+        response = app.process_response(response)
+    return device, response.headers.getlist("Set-Cookie")
+
+
+def test_a_browser_gets_its_device_id_with_the_first_attempt(device_app):
+    device, set_cookies = first_attempt(device_app)
+    assert len(set_cookies) == 1
+    jar: SimpleCookie = SimpleCookie()
+    jar.load(set_cookies[0])
+    morsel = jar[COOKIE_NAME]
+    assert morsel["httponly"] is True and morsel["samesite"] == "Lax"
+    assert morsel["max-age"] == str(365 * DAY)
+    # Trusted for nobody yet, but the same device from now on.
+    assert trusted(device_app, "lotte.peeters", morsel.value) is None
+    assert first_attempt(device_app, morsel.value) == (device, [])
+
+
+def test_a_sign_in_with_the_first_attempt_keeps_that_device_id(device_app):
+    device, set_cookies = first_attempt(device_app, then_sign_in=True)
+    assert len(set_cookies) == 1  # remember_device's cookie, not a second bare one
+    jar: SimpleCookie = SimpleCookie()
+    jar.load(set_cookies[0])
+    assert trusted(device_app, "lotte.peeters", jar[COOKIE_NAME].value) == device
 
 
 def test_two_cookies_do_not_show_the_same_pupil(device_app):

@@ -7,8 +7,10 @@ from flask import Flask
 from idp import create_app
 from idp.db import get_database
 from idp.keystore import ensure_secrets
-from idp.throttle import MemoryStore, RedisStore, ThrottlePolicy, Verdict, get_throttle
+from idp.throttle import MemoryStore, RedisStore, Source, ThrottlePolicy, Verdict, get_throttle
 from tests.redis_keys import prefixed_keys
+
+SCHOOL_BROWSER = Source("203.0.113.7", "a-browser", False)
 
 
 def test_test_apps_count_in_the_real_redis(app, settings):
@@ -16,8 +18,9 @@ def test_test_apps_count_in_the_real_redis(app, settings):
     assert isinstance(throttle.store, RedisStore)
     assert throttle.policy == ThrottlePolicy()
     prefix = settings["throttle"]["key_prefix"]
-    throttle.failed("lotte.peeters", "203.0.113.7", None)
-    assert len(prefixed_keys(prefix)) == 3
+    throttle.failed("lotte.peeters", SCHOOL_BROWSER, known=True)
+    # The account's streak, the minute, the browser's and the address's paces.
+    assert len(prefixed_keys(prefix)) == 4
     # The served app is another instance: it sees the same counters.
     with app.app_context():
         assert get_throttle() is not throttle
@@ -29,8 +32,8 @@ def test_instances_share_counters_through_redis(app):
     with app.app_context():
         there = get_throttle()
     for _ in range(6):
-        there.failed("lotte.peeters", "203.0.113.7", None)
-    assert here.check("lotte.peeters", "198.51.100.20", None).reason == "account"
+        there.failed("lotte.peeters", SCHOOL_BROWSER, known=True)
+    assert here.check("lotte.peeters", Source("198.51.100.20", "x", False)).reason == "account"
 
 
 def test_without_a_redis_url_the_counters_stay_in_memory(settings):
@@ -40,7 +43,7 @@ def test_without_a_redis_url_the_counters_stay_in_memory(settings):
         assert isinstance(get_throttle().store, MemoryStore)
         assert get_throttle() is throttle
         for _ in range(3):
-            verdict = get_throttle().failed("lotte.peeters", "203.0.113.7", None)
+            verdict = get_throttle().failed("lotte.peeters", SCHOOL_BROWSER, known=True)
         assert verdict == Verdict(5, "account")
     get_database(embedded).engine.dispose()
 

@@ -8,7 +8,15 @@ import itertools
 import pytest
 
 from idp.config import load_settings
-from idp.throttle import ThrottlePolicy, attempts_per_day
+from idp.throttle import (
+    MemoryStore,
+    Source,
+    Throttle,
+    ThrottlePolicy,
+    attempts_per_day,
+    paced_failures,
+)
+from tests.throttle.conftest import FakeClock
 
 
 def test_policy_reads_the_throttle_section():
@@ -79,6 +87,36 @@ def test_attempts_per_day_matches_a_search_on_many_small_policies():
         assert attempts_per_day(policy, 120) == _by_search(policy, 120), policy
 
 
-def test_a_policy_without_delays_is_refused():
+def test_a_policy_without_delays_or_paces_is_refused():
     with pytest.raises(ValueError, match="max_delay must be at least 1"):
         ThrottlePolicy(max_delay=0)
+    with pytest.raises(ValueError, match="ip_failures_per_hour must be at least 1"):
+        ThrottlePolicy(ip_failures_per_hour=0)
+    with pytest.raises(ValueError, match="device_failures_per_hour must be at least 1"):
+        ThrottlePolicy(device_failures_per_hour=0)
+    with pytest.raises(ValueError, match="proven_devices_per_account must be at least 0"):
+        ThrottlePolicy(proven_devices_per_account=-1)
+
+
+def _paced_by_the_throttle(per_hour: int, window: int) -> int:
+    """Failures on as many existing accounts from one address, each as soon as the
+    throttle lets it through, with the first at 0 and all before `window` seconds."""
+    clock = FakeClock()
+    policy = ThrottlePolicy(ip_failures_per_hour=per_hour)
+    throttle = Throttle(MemoryStore(clock), policy, clock)
+    start = clock()
+    failures = 0
+    while True:
+        source = Source("203.0.113.7", f"script-{failures}", False)
+        clock.advance(throttle.check(f"pupil{failures}", source).wait)
+        if clock() - start >= window:
+            return failures
+        throttle.failed(f"pupil{failures}", source, known=True)
+        failures += 1
+
+
+@pytest.mark.parametrize(
+    ("per_hour", "window"), [(30, 3600), (30, 7200), (7, 1000), (1000, 100), (13, 86400)]
+)
+def test_paced_failures_is_what_the_throttle_lets_through(per_hour, window):
+    assert paced_failures(per_hour, window) == _paced_by_the_throttle(per_hour, window)

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import math
+import random
 import re
 from pathlib import Path
 
 from idp.config import SCHEMA
 from idp.credentials import pictures, words
-from idp.throttle import ThrottlePolicy, attempts_per_day
+from idp.throttle import (
+    MemoryStore,
+    Source,
+    Throttle,
+    ThrottlePolicy,
+    attempts_per_day,
+    paced_failures,
+)
+from tests.throttle.conftest import FakeClock
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "security.md"
 DAY = 86400
@@ -32,7 +41,15 @@ def expected_figures() -> dict[str, str]:
     picture_count = pictures.combination_count()
     first_day = attempts_per_day(policy)
     further_day = attempts_per_day(policy, 2 * DAY) - first_day
-    ip_per_day = 24 * policy.ip_failures_per_hour
+    # From browsers without cookies only the address's pace binds guesses spread over
+    # many existing accounts; a browser that keeps its cookie is held to its own pace.
+    ip_per_day = paced_failures(policy.ip_failures_per_hour, DAY)
+    browser_per_day = paced_failures(policy.device_failures_per_hour, DAY)
+    # Proofs last proven_lifetime and are not renewed; an account's window of
+    # proven_devices_per_account proofs is as long and starts with its first proof, which
+    # has ended when the next window starts: this window's and all but one of the last's.
+    proven_at_once = 2 * policy.proven_devices_per_account - 1
+    proven_per_day = proven_at_once * browser_per_day
     # The alarm fires when a minute goes over the threshold: the threshold itself is silent.
     quiet_per_day = 24 * 60 * policy.alarm_failures_per_minute
 
@@ -53,12 +70,21 @@ def expected_figures() -> dict[str, str]:
         "expected time to guess one given picture password": (
             f"{days_to_guess(picture_count) * DAY / YEAR:,.0f} years"
         ),
-        "failed guesses per day from one IP address, over many accounts": f"{ip_per_day:,}",
+        "failed guesses per day on existing accounts from one IP address, browsers never "
+        "signed in": f"{ip_per_day:,}",
         "word-password accounts one IP address guesses per day, expected": (
             f"{ip_per_day / word_count:.2f} (one every {word_count / ip_per_day:.1f} days)"
         ),
         "picture-password accounts one IP address guesses per day, expected": (
             f"one every {picture_count / ip_per_day * DAY / YEAR:,.0f} years"
+        ),
+        "failed guesses per day from one browser that keeps its cookie": f"{browser_per_day:,}",
+        "devices one account keeps proven at once, at most": str(proven_at_once),
+        "failed guesses per day from the proven devices of one account, from any addresses": (
+            f"{proven_per_day:,}"
+        ),
+        "word-password accounts the proven devices of one account guess per day, expected": (
+            f"{proven_per_day / word_count:.2f} (one every {word_count / proven_per_day:.1f} days)"
         ),
         "failed sign-ins per day that raise no alarm": f"{quiet_per_day:,}",
         "word-password accounts guessed per day without an alarm, expected": (
@@ -79,7 +105,10 @@ def test_the_settings_quoted_in_the_security_doc_are_the_defaults():
         "first_delay",
         "max_delay",
         "forget_after",
+        "device_failures_per_hour",
         "ip_failures_per_hour",
+        "proven_devices_per_account",
+        "proven_lifetime",
         "alarm_failures_per_minute",
         "device_lifetime",
     }
@@ -91,3 +120,33 @@ def test_the_doc_quotes_the_entropy_the_credential_modules_state():
     # words.py and pictures.py state their entropy in their docstrings too.
     assert f"{math.log2(words.password_count()):.1f} bits" in words.__doc__
     assert f"{math.log2(pictures.combination_count()):.1f} bits" in pictures.__doc__
+
+
+def _most_alive(policy: ThrottlePolicy, prove_at: list[int]) -> int:
+    """Most proofs of one account alive at once when it proves a new browser at each of
+    these whole seconds."""
+    clock = FakeClock()
+    throttle = Throttle(MemoryStore(clock), policy, clock)
+    start = clock()
+    alive: list[float] = []
+    most = 0
+    for step, moment in enumerate(sorted(prove_at)):
+        clock.now = start + moment
+        if throttle.succeeded("own.account", Source("203.0.113.7", f"minted-{step}", False)):
+            alive.append(clock())
+        alive = [proved for proved in alive if clock() - proved < policy.proven_lifetime]
+        most = max(most, len(alive))
+    return most
+
+
+def test_an_account_keeps_at_most_twice_its_share_less_one_proven():
+    """The figure behind "devices one account keeps proven at once"."""
+    policy = ThrottlePolicy(proven_lifetime=100, proven_devices_per_account=3)
+    # Opening a window with one proof, then proving the rest just before it ends and the
+    # next share just after, reaches the bound ...
+    assert _most_alive(policy, [0, 98, 99, 100, 101, 102]) == 5
+    # ... and no schedule goes beyond it.
+    chance = random.Random(20261130)  # noqa: S311 - reproducible schedules, not secrets
+    for _ in range(300):
+        moments = chance.sample(range(400), chance.randint(1, 40))
+        assert _most_alive(policy, moments) <= 5
