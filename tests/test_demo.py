@@ -161,15 +161,39 @@ def test_demo_app_is_registered_once_with_a_stable_secret(session, secrets, seed
     assert actions.count("client.add") == 1 and "client.update" not in actions
 
 
-def test_demo_app_follows_the_demo_to_another_port(session, secrets, seeded):
+def test_a_demo_on_another_port_adds_its_addresses_and_keeps_the_first(session, secrets, seeded):
     first = ensure_demo_app(session, secrets, "http://127.0.0.1:5001")
     moved = ensure_demo_app(session, secrets, "http://127.0.0.1:8081")
     session.commit()
     assert (moved.client_id, moved.client_secret) == (first.client_id, first.client_secret)
     client = session.scalars(select(Client)).one()
-    assert client.redirect_uris == ["http://127.0.0.1:8081/callback"]
+    assert client.redirect_uris == [
+        "http://127.0.0.1:5001/callback",
+        "http://127.0.0.1:8081/callback",
+    ]
+    assert client.post_logout_redirect_uris == [
+        "http://127.0.0.1:5001/afgemeld",
+        "http://127.0.0.1:8081/afgemeld",
+    ]
+    # One start page and one back channel: the latest demo's.
+    assert client.client_uri == "http://127.0.0.1:8081/"
+    assert client.backchannel_logout_uri == "http://127.0.0.1:8081/backchannel-logout"
     update = session.scalars(select(AuditEvent).where(AuditEvent.action == "client.update")).one()
     assert "redirect_uris" in update.details["changed"]
+    # Starting either again changes nothing more than the single-valued addresses.
+    ensure_demo_app(session, secrets, "http://127.0.0.1:8081")
+    session.commit()
+    assert (
+        len(session.scalars(select(AuditEvent).where(AuditEvent.action == "client.update")).all())
+        == 1
+    )
+
+
+def test_the_demo_keeps_the_latest_five_addresses(session, secrets, seeded):
+    for port in range(8001, 8008):
+        ensure_demo_app(session, secrets, f"http://127.0.0.1:{port}")
+    client = session.scalars(select(Client)).one()
+    assert client.redirect_uris == [f"http://127.0.0.1:{p}/callback" for p in range(8003, 8008)]
 
 
 def test_welcome_names_the_demo_app_or_why_it_did_not_start(seeded):
