@@ -13,9 +13,13 @@ from ..models.oauth import session_client
 
 
 def start_login_session(
-    session: Session, account: Account, *, amr: list[str], acr: str, lifetime: int
+    session: Session, account: Account, *, amr: list[str], acr: str, lifetime: int, locale: str
 ) -> tuple[LoginSession, str]:
-    """Open a new SSO session; returns it and the cookie secret (shown only here)."""
+    """Open a new SSO session; returns it and the cookie secret (shown only here).
+
+    `lifetime` is in seconds; `locale` is the language the pupil signed in in ("nl-BE" or
+    "en"), which apps receive as the `locale` claim.
+    """
     secret = new_secret()
     now = utcnow()
     login = LoginSession(
@@ -25,6 +29,7 @@ def start_login_session(
         auth_time=now,
         amr=amr,
         acr=acr,
+        locale=locale,
         expires_at=now + dt.timedelta(seconds=lifetime),
     )
     session.add(login)

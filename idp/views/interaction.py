@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import current_app, g, session, url_for
+from flask_babel import get_locale
 
 from ..db import get_session
 from ..hashing import new_secret
@@ -92,7 +93,12 @@ def finish_login(account: Account, interaction: str | None, amr: list[str]) -> s
     basic = account.kind is AccountKind.BASIC
     lifetime = tokens["sso_session_lifetime_basic" if basic else "sso_session_lifetime"]
     login, secret = start_login_session(
-        get_session(), account, amr=amr, acr="urn:leerid:password", lifetime=lifetime
+        get_session(),
+        account,
+        amr=amr,
+        acr="urn:leerid:password",
+        lifetime=lifetime,
+        locale="en" if get_locale().language == "en" else "nl-BE",
     )
     pending = dict(session.get(PENDING_KEY, {}))
     waiting = pending.pop(interaction, None) if interaction else None
