@@ -154,6 +154,8 @@ def test_demo_app_is_registered_once_with_a_stable_secret(session, secrets, seed
     assert client.client_id == first.client_id
     assert matches_hash(first.client_secret, client.client_secret_hash)
     assert client.token_endpoint_auth_method == "client_secret_basic"
+    assert client.description.startswith("Oefen je rekenen")
+    assert client.description_en.startswith("Practise your sums")
     assert client.allowed_scopes == ["openid", "profile", "school", "ov_leerling"]
     assert client.redirect_uris == ["http://127.0.0.1:5001/callback"]
     assert client.post_logout_redirect_uris == ["http://127.0.0.1:5001/afgemeld"]

@@ -23,6 +23,7 @@ from .seed import ACTOR, demo_secret
 NAME = "Rekenrally (demo)"
 VENDOR = "LeerID demo"
 DESCRIPTION = "Oefen je rekenen, en zie welke gegevens een app van LeerID krijgt."
+DESCRIPTION_EN = "Practise your sums, and see which data an app gets from LeerID."
 SCOPES = ("openid", "profile", "school", "ov_leerling")
 SECRET_LENGTH = 43  # about 240 bits from the readable alphabet
 # Demos started on other ports share the one registration: each keeps its redirect URIs, up
@@ -41,6 +42,8 @@ class DemoApp:
 
 def _registration(url: str) -> dict[str, Any]:
     return {
+        "description": DESCRIPTION,
+        "description_en": DESCRIPTION_EN,
         "client_uri": check_uri(f"{url}/", "client URI"),
         "listed": True,
         "redirect_uris": [check_uri(f"{url}/callback", "redirect URI")],
@@ -74,6 +77,7 @@ def ensure_demo_app(session: Session, secrets: Secrets, url: str) -> DemoApp:
             name=NAME,
             vendor=VENDOR,
             description=DESCRIPTION,
+            description_en=DESCRIPTION_EN,
             client_uri=wanted["client_uri"],
             listed=True,
             redirect_uris=wanted["redirect_uris"],

@@ -81,18 +81,14 @@ def test_a_missing_file_is_reported_as_missing(leerid, tmp_path, command):
     assert (problem["code"], problem["params"]) == ("missing_file", {"file": str(missing)})
 
 
-def test_a_file_with_one_class_is_not_taken_for_the_whole_school(
-    leerid, session, school, tmp_path
-):
+def test_a_file_with_one_class_is_not_taken_for_the_whole_school(leerid, session, school, tmp_path):
     everyone = [pupil(school, str(number)) for number in range(1, 31)]
     assert leerid("import-enrollments", str(write_csv(tmp_path / "a.csv", everyone))).exit_code == 0
     one_class = write_csv(tmp_path / "3a.csv", everyone[:6])
     result = leerid("import-enrollments", str(one_class))
     assert result.exit_code == 1
     assert "Nothing was imported" in result.output
-    assert (
-        "School 123456: 24 of its 30 enrolled pupils are missing from the file" in result.output
-    )
+    assert "School 123456: 24 of its 30 enrolled pupils are missing from the file" in result.output
     assert "--full-list" in result.output
     assert session.scalar(select(func.count()).where(Enrollment.end_date.is_(None))) == 30
     data = json.loads(leerid("import-enrollments", str(one_class), "--json").output)
@@ -127,8 +123,9 @@ def test_the_cli_answers_in_english_and_its_json_is_unchanged(leerid, school, tm
     # --json keeps its messages in the configured language (Dutch), as before.
     data = json.loads(leerid("import-enrollments", str(path), "--json").output)
     assert "Er werd niets ingelezen" in data["summary"]
-    assert "de controlecijfers (de laatste twee cijfers) kloppen niet" in (
-        data["problems"][0]["message"]
+    assert (
+        "de controlecijfers (de laatste twee cijfers) kloppen niet"
+        in (data["problems"][0]["message"])
     )
 
 

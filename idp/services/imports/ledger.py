@@ -181,9 +181,7 @@ class Ledger:
                     if (column, school_id, nn_hash) not in self.repeated:
                         self.repeated.add((column, school_id, nn_hash))
                         params = {"later": row.line}
-                        repeats.append(
-                            Problem(earlier, column, "repeated_national_number", params)
-                        )
+                        repeats.append(Problem(earlier, column, "repeated_national_number", params))
                     nn_hash = None
             if row.stamnummer or nn_hash:
                 pending.append((school_id, row.stamnummer or None, nn_hash, row.line))

@@ -86,8 +86,7 @@ _MESSAGES: dict[str, Callable[[Params], str]] = {
         "Stamnummer %(value)s appears again on line %(later)s for the same school.", **p
     ),
     "repeated_national_number": lambda p: _(
-        "The same national register number appears again on line %(later)s "
-        "for the same school.",
+        "The same national register number appears again on line %(later)s for the same school.",
         **p,
     ),
     "duplicate_school": lambda p: _("School %(value)s already appears on line %(earlier)s.", **p),
