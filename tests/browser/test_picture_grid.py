@@ -117,7 +117,7 @@ _BROKEN_LABELS = """
       range.setStart(text, match.index);
       range.setEnd(text, match.index + match[0].length);
       const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
-      if (lines.size !== 1) broken.push(`${label.textContent}: "${match[0]}" on ${lines.size} lines`);
+      if (lines.size !== 1) broken.push(`"${match[0]}" on ${lines.size} lines`);
     }
   }
   return broken;
