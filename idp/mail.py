@@ -1,4 +1,9 @@
-"""Sending mail: over SMTP when [mail] smtp_host is set, else written to the log.
+"""Sending mail: over SMTP when [mail] smtp_host is set, else shown on the terminal.
+
+Without an SMTP server (the embedded setup, `leerid demo`) a mail is printed whole on
+standard error, where the person running LeerID looks: the page told the pupil to look in
+their mailbox, and the link in it is the only way on. In production such a mail is logged
+as an error without its body, since its link is a secret.
 
 Mails leave from a background thread, so that a page answers as fast whether or not it
 sent one (the password-reset page must not tell which addresses are known).
@@ -8,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import sys
 from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from email.message import EmailMessage
@@ -18,6 +24,7 @@ from flask import current_app
 log = logging.getLogger(__name__)
 _SENDER = ThreadPoolExecutor(max_workers=2, thread_name_prefix="leerid-mail")
 TIMEOUT = 15
+_RULE = "=" * 72
 
 
 def build_message(settings: Mapping[str, Any], to: str, subject: str, body: str) -> EmailMessage:
@@ -30,10 +37,16 @@ def build_message(settings: Mapping[str, Any], to: str, subject: str, body: str)
     return message
 
 
-def deliver(settings: Mapping[str, Any], message: EmailMessage) -> None:
-    """Hand the message to the SMTP server, or log it when none is configured."""
+def deliver(settings: Mapping[str, Any], message: EmailMessage, *, show_unsent: bool) -> None:
+    """Hand the message to the SMTP server; without one, print it (`show_unsent`) or log it.
+
+    Raises OSError or smtplib.SMTPException when the SMTP server cannot take the message.
+    """
     if not settings["smtp_host"]:
-        log.info("mail (no smtp_host configured, not sent):\n%s", message.as_string())
+        if show_unsent:
+            _print_unsent(message)
+        else:
+            log.error("mail to %s not sent: no SMTP server ([mail] smtp_host)", message["To"])
         return
     with smtplib.SMTP(settings["smtp_host"], settings["smtp_port"], timeout=TIMEOUT) as smtp:
         if settings["smtp_starttls"]:
@@ -43,9 +56,22 @@ def deliver(settings: Mapping[str, Any], message: EmailMessage) -> None:
         smtp.send_message(message)
 
 
-def _deliver_logged(settings: Mapping[str, Any], message: EmailMessage) -> None:
+def _print_unsent(message: EmailMessage) -> None:
+    """The mail as a person reads it, between rules on stderr, in one write."""
+    # Decoded: as_string() would wrap a long link in quoted-printable soft line breaks.
+    body = message.get_content().rstrip("\n")
+    text = (
+        f"\n{_RULE}\nLeerID: this e-mail was not sent: no SMTP server ([mail] smtp_host).\n"
+        f"To: {message['To']}\nSubject: {message['Subject']}\n\n{body}\n{_RULE}\n"
+    )
+    sys.stderr.write(text)
+    sys.stderr.flush()
+    log.info("mail to %s printed on stderr (no smtp_host configured)", message["To"])
+
+
+def _deliver_logged(settings: Mapping[str, Any], message: EmailMessage, show: bool) -> None:
     try:
-        deliver(settings, message)
+        deliver(settings, message, show_unsent=show)
     except (OSError, smtplib.SMTPException):
         # The pupil was told to look in their mailbox; the operator must learn it failed.
         log.exception("mail to %s could not be delivered", message["To"])
@@ -55,4 +81,5 @@ def send_mail(to: str, subject: str, body: str) -> Future[None]:
     """Send a mail in the background; the future is for tests and callers that must wait."""
     settings = current_app.config["LEERID"]["mail"]
     message = build_message(settings, to, subject, body)
-    return _SENDER.submit(_deliver_logged, settings, message)
+    show = current_app.config["LEERID"]["server"]["environment"] != "production"
+    return _SENDER.submit(_deliver_logged, settings, message, show)

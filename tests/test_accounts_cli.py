@@ -195,7 +195,10 @@ def test_without_json_one_line_per_pupil(leerid, session, school):
     result = leerid("accounts", "create", "--school", SCHOOL, "--credential", "picture",
                     "--stamnummer", "1")  # fmt: skip
     assert result.exit_code == 0, result.output
-    line = result.stdout.strip()
+    header, line = result.stdout.strip().split("\n")
+    assert header.split("\t") == [
+        "stamnummer", "username", "credential", "password", "card_serial", "card_url"
+    ]  # fmt: skip
     stamnummer, username, credential, password, serial, url = line.split("\t")
     assert (stamnummer, username, credential) == ("1", "zoe.peeters", "picture")
     assert len(password.split(" ")) == 8

@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import shlex
 import socket
 import subprocess
 import sys
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from idp.cli.demo import welcome
+from idp.cli.demo import leerid_command, welcome
 from idp.credentials.pictures import CATEGORIES, pictures_of
 from idp.demo import ensure_demo_app, seed_demo
 from idp.demo.data import SCHOOLS, demo_people
@@ -153,6 +154,8 @@ def test_demo_app_is_registered_once_with_a_stable_secret(session, secrets, seed
     assert client.client_id == first.client_id
     assert matches_hash(first.client_secret, client.client_secret_hash)
     assert client.token_endpoint_auth_method == "client_secret_basic"
+    assert client.description.startswith("Oefen je rekenen")
+    assert client.description_en.startswith("Practise your sums")
     assert client.allowed_scopes == ["openid", "profile", "school", "ov_leerling"]
     assert client.redirect_uris == ["http://127.0.0.1:5001/callback"]
     assert client.post_logout_redirect_uris == ["http://127.0.0.1:5001/afgemeld"]
@@ -161,15 +164,39 @@ def test_demo_app_is_registered_once_with_a_stable_secret(session, secrets, seed
     assert actions.count("client.add") == 1 and "client.update" not in actions
 
 
-def test_demo_app_follows_the_demo_to_another_port(session, secrets, seeded):
+def test_a_demo_on_another_port_adds_its_addresses_and_keeps_the_first(session, secrets, seeded):
     first = ensure_demo_app(session, secrets, "http://127.0.0.1:5001")
     moved = ensure_demo_app(session, secrets, "http://127.0.0.1:8081")
     session.commit()
     assert (moved.client_id, moved.client_secret) == (first.client_id, first.client_secret)
     client = session.scalars(select(Client)).one()
-    assert client.redirect_uris == ["http://127.0.0.1:8081/callback"]
+    assert client.redirect_uris == [
+        "http://127.0.0.1:5001/callback",
+        "http://127.0.0.1:8081/callback",
+    ]
+    assert client.post_logout_redirect_uris == [
+        "http://127.0.0.1:5001/afgemeld",
+        "http://127.0.0.1:8081/afgemeld",
+    ]
+    # One start page and one back channel: the latest demo's.
+    assert client.client_uri == "http://127.0.0.1:8081/"
+    assert client.backchannel_logout_uri == "http://127.0.0.1:8081/backchannel-logout"
     update = session.scalars(select(AuditEvent).where(AuditEvent.action == "client.update")).one()
     assert "redirect_uris" in update.details["changed"]
+    # Starting either again changes nothing more than the single-valued addresses.
+    ensure_demo_app(session, secrets, "http://127.0.0.1:8081")
+    session.commit()
+    assert (
+        len(session.scalars(select(AuditEvent).where(AuditEvent.action == "client.update")).all())
+        == 1
+    )
+
+
+def test_the_demo_keeps_the_latest_five_addresses(session, secrets, seeded):
+    for port in range(8001, 8008):
+        ensure_demo_app(session, secrets, f"http://127.0.0.1:{port}")
+    client = session.scalars(select(Client)).one()
+    assert client.redirect_uris == [f"http://127.0.0.1:{p}/callback" for p in range(8003, 8008)]
 
 
 def test_welcome_names_the_demo_app_or_why_it_did_not_start(seeded):
@@ -177,6 +204,29 @@ def test_welcome_names_the_demo_app_or_why_it_did_not_start(seeded):
     assert "Probeer de demo-app / try the demo app:  http://127.0.0.1:5001  (Rekenrally)" in lines
     lines = list(welcome(seeded, "http://127.0.0.1:5000", problem="port 5001: in use"))
     assert "Demo-app niet gestart / demo app not started: port 5001: in use" in lines
+
+
+@pytest.mark.parametrize(
+    ("argv0", "on_path", "expected"),
+    [
+        # The README's quick start: .venv/bin/leerid demo, with nothing on the PATH.
+        (".venv/bin/leerid", None, ".venv/bin/leerid"),
+        ("/home/juf An/leerid/.venv/bin/leerid", None, "'/home/juf An/leerid/.venv/bin/leerid'"),
+        # Another leerid on the PATH would use another installation.
+        (".venv/bin/leerid", "/usr/bin/leerid", ".venv/bin/leerid"),
+        ("/usr/local/bin/leerid", "/usr/local/bin/leerid", "leerid"),
+    ],
+)
+def test_the_banner_names_leerid_as_it_can_be_typed(seeded, argv0, on_path, expected):
+    command = leerid_command(argv0, which=lambda name: on_path)
+    assert command == expected
+    lines = list(welcome(seeded, "http://127.0.0.1:5000", command=command))
+    assert f"Dekking / coverage:  {expected} stats" in lines
+
+
+def test_as_a_module_the_banner_names_python_m(seeded):
+    command = leerid_command("/src/leerid/idp/cli/__main__.py", which=lambda name: None)
+    assert command == f"{shlex.quote(sys.executable)} -m idp.cli"
 
 
 def test_start_page_links_to_the_demo_app_only_in_the_demo(app, client):
@@ -272,6 +322,14 @@ def test_leerid_demo_serves_the_site(tmp_path):
     text = log.read_text()
     assert f"http://127.0.0.1:{port}" in text
     assert f"Probeer de demo-app / try the demo app:  http://127.0.0.1:{app_port}" in text
-    assert "admin " in text and "leerid stats" in text
+    assert "admin " in text
+    # The banner's commands work as typed, in the directory the demo runs in.
+    (stats,) = [line for line in text.splitlines() if line.startswith("Dekking / coverage:")]
+    typed = stats.split(":", 1)[1].strip()
+    done = subprocess.run(
+        shlex.split(typed), cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, (typed, done.stderr)
+    assert "Education type" in done.stdout
     assert (tmp_path / "instance" / "leerid.db").exists()
     assert (tmp_path / "keys" / "secrets.json").exists()

@@ -13,6 +13,8 @@ from ..services.cards import CardError
 from .context import app_context, echo_json
 
 ACTOR = "cli"
+# The plain table's columns: tab-separated, named as the --json fields are.
+COLUMNS = ("stamnummer", "username", "credential", "password", "card_serial", "card_url")
 CREDENTIAL_CHOICES = (CredentialType.WORD, CredentialType.PICTURE, CredentialType.TEMPORARY)
 
 
@@ -78,12 +80,10 @@ def create(
     if not result:
         click.echo(f"No pupils without a LeerID at school {school}: nothing created.")
         return
+    click.echo("\t".join(COLUMNS))
     for row in result:
         password = row["password"]
         shown = password if isinstance(password, str) else " ".join(password)
-        click.echo(
-            f"{row['stamnummer']}\t{row['username']}\t{row['credential']}\t{shown}\t"
-            f"{row['card_serial']}\t{row['card_url']}"
-        )
+        click.echo("\t".join(str(shown if c == "password" else row[c]) for c in COLUMNS))
     plural = "" if len(result) == 1 else "s"
     click.echo(f"Created {len(result)} LeerID{plural}. Passwords are shown only now.", err=True)

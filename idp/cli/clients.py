@@ -39,7 +39,12 @@ def client() -> None:
 @click.option("--sector", help="Pairwise subject sector (required for several hosts).")
 @click.option("--id-token-alg", type=click.Choice(SIGNING_ALGORITHMS), default="RS256")
 @click.option("--vendor", default="")
-@click.option("--description", default="", help="One sentence for the pupils' portal.")
+@click.option("--description", default="", help="One sentence for the pupils' portal, in Dutch.")
+@click.option(
+    "--description-en",
+    default="",
+    help="The sentence in English, for pupils who use LeerID in English (default: the Dutch).",
+)
 @click.option("--client-uri", default="", help="The app's start page (the portal's tile).")
 @click.option("--listed", is_flag=True, help="Show the app as a tile in the pupils' portal.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
@@ -56,6 +61,7 @@ def add_client(
     id_token_alg: str,
     vendor: str,
     description: str,
+    description_en: str,
     client_uri: str,
     listed: bool,
     as_json: bool,
@@ -79,6 +85,7 @@ def add_client(
                 id_token_alg=id_token_alg,
                 vendor=vendor,
                 description=description,
+                description_en=description_en,
                 client_uri=client_uri,
                 listed=listed,
             )

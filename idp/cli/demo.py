@@ -3,8 +3,10 @@ learning app (examples/learning_app) beside it."""
 
 from __future__ import annotations
 
+import shlex
+import shutil
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +68,8 @@ def demo(host: str, port: int, app_port: int | None) -> None:
     if registered is not None:
         problem = _start_learning_app(registered, url, host, app_port or port + 1)
     running = registered is not None and problem is None
-    click.echo("\n".join(welcome(info, url, app_url if running else None, problem)))
+    lines = welcome(info, url, app_url if running else None, problem, command=leerid_command())
+    click.echo("\n".join(lines))
     # Flushed now, or a piped stdout's buffer would be copied into the forked worker.
     sys.stdout.flush()
     flask_config = {"DEMO_APP_URL": app_url} if running else None
@@ -97,10 +100,33 @@ def _start_learning_app(registered: DemoApp, issuer: str, host: str, port: int) 
     return None
 
 
+def leerid_command(
+    argv0: str | None = None, which: Callable[[str], str | None] = shutil.which
+) -> str:
+    """How to run `leerid` again from this directory, as typed in a shell.
+
+    `leerid` when that is the program running (it is on the PATH); else the path it was
+    started by, such as `.venv/bin/leerid` after the README's quick start; else, for
+    `python -m idp.cli`, this Python with `-m idp.cli`.
+    """
+    argv0 = sys.argv[0] if argv0 is None else argv0
+    if Path(argv0).stem == "leerid":
+        found = which("leerid")
+        if found is not None and Path(found).resolve() == Path(argv0).resolve():
+            return "leerid"
+        return shlex.quote(argv0)
+    return f"{shlex.quote(sys.executable)} -m idp.cli"
+
+
 def welcome(
-    info: DemoInfo, url: str, app_url: str | None = None, problem: str | None = None
+    info: DemoInfo,
+    url: str,
+    app_url: str | None = None,
+    problem: str | None = None,
+    *,
+    command: str = "leerid",
 ) -> Iterable[str]:
-    """The bilingual greeting with the addresses and logins to try."""
+    """The bilingual greeting with the addresses and logins to try; `command` runs leerid."""
     yield "LeerID demo — welkom! / welcome!"
     if info.seeded:
         yield "Demogegevens aangemaakt. / Demo data seeded."
@@ -138,7 +164,7 @@ def welcome(
         yield "Wachtwoorden afgeleid van keys/secrets.json: bij elke start dezelfde."
         yield "Passwords are derived from keys/secrets.json: the same on every start."
     yield ""
-    yield "Dekking / coverage:  leerid stats"
+    yield f"Dekking / coverage:  {command} stats"
     yield "Stoppen / stop:      Ctrl+C"
     yield ""
 

@@ -1,4 +1,8 @@
-"""`leerid import-schools` and `leerid import-enrollments`."""
+"""`leerid import-schools` and `leerid import-enrollments`.
+
+The report is printed in English, like every command's output; with --json its messages
+stay in the configured language (server.default_locale), as they always were.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from flask_babel import force_locale
 
 from ..db import get_session
 from ..keystore import load_secrets
@@ -64,8 +69,14 @@ def import_schools_command(file: Path, dry_run: bool, skip_invalid: bool, as_jso
 
 @click.command("import-enrollments")
 @_import_options
+@click.option(
+    "--full-list",
+    is_flag=True,
+    help="Confirm that the file lists all pupils of each of its schools. Without it, a file "
+    "that would unenroll more than 20 % (and more than 5) of a school's pupils is refused.",
+)
 def import_enrollments_command(
-    file: Path, dry_run: bool, skip_invalid: bool, as_json: bool
+    file: Path, dry_run: bool, skip_invalid: bool, as_json: bool, full_list: bool
 ) -> None:
     """Import pupils and enrollments (CSV or XLSX); pupils a school no longer lists are ended."""
     with app_context() as app:
@@ -77,6 +88,7 @@ def import_enrollments_command(
             actor=ACTOR,
             dry_run=dry_run,
             skip_invalid=skip_invalid,
+            full_list=full_list,
             batch_size=settings["imports"]["batch_size"],
         )
         _show(report, as_json)
@@ -84,11 +96,14 @@ def import_enrollments_command(
 
 
 def _show(report: ImportReport, as_json: bool) -> None:
-    # Rendered inside the app context, so messages come out in the configured language.
+    # Rendered inside the app context, where the catalogue is.
     if as_json:
         echo_json(report.to_dict())
-    else:
+        return
+    with force_locale("en"):
         click.echo(report.render())
+    if any(problem.code == "ends_many" for problem in report.problems):
+        click.echo("If the file is the full list of these schools, import it with --full-list.")
 
 
 def _exit(report: ImportReport) -> None:

@@ -23,8 +23,12 @@ from .seed import ACTOR, demo_secret
 NAME = "Rekenrally (demo)"
 VENDOR = "LeerID demo"
 DESCRIPTION = "Oefen je rekenen, en zie welke gegevens een app van LeerID krijgt."
+DESCRIPTION_EN = "Practise your sums, and see which data an app gets from LeerID."
 SCOPES = ("openid", "profile", "school", "ov_leerling")
 SECRET_LENGTH = 43  # about 240 bits from the readable alphabet
+# Demos started on other ports share the one registration: each keeps its redirect URIs, up
+# to this many (the oldest go first), so a second `leerid demo` never breaks the first.
+KEPT_ADDRESSES = 5
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,8 @@ class DemoApp:
 
 def _registration(url: str) -> dict[str, Any]:
     return {
+        "description": DESCRIPTION,
+        "description_en": DESCRIPTION_EN,
         "client_uri": check_uri(f"{url}/", "client URI"),
         "listed": True,
         "redirect_uris": [check_uri(f"{url}/callback", "redirect URI")],
@@ -47,8 +53,18 @@ def _registration(url: str) -> dict[str, Any]:
     }
 
 
+def _added(uris: list[str], new: list[str]) -> list[str]:
+    """`uris` with the `new` ones appended (when missing), keeping the last KEPT_ADDRESSES."""
+    return [*uris, *(uri for uri in new if uri not in uris)][-KEPT_ADDRESSES:]
+
+
 def ensure_demo_app(session: Session, secrets: Secrets, url: str) -> DemoApp:
-    """Register the demo app, or reuse it with its URIs moved to `url` (another port)."""
+    """Register the demo app, or reuse it with the URIs of `url` (another port) added.
+
+    The redirect and post-logout URIs of earlier addresses stay, so that a demo still
+    running there keeps working; the start page (the Leerlingloket's tile) and the
+    back-channel logout URI, of which there is one each, follow the latest address.
+    """
     secret = demo_secret(secrets, "client:rekenrally", SECRET_LENGTH)
     wanted = _registration(url)
     client = session.scalars(
@@ -61,6 +77,7 @@ def ensure_demo_app(session: Session, secrets: Secrets, url: str) -> DemoApp:
             name=NAME,
             vendor=VENDOR,
             description=DESCRIPTION,
+            description_en=DESCRIPTION_EN,
             client_uri=wanted["client_uri"],
             listed=True,
             redirect_uris=wanted["redirect_uris"],
@@ -69,6 +86,8 @@ def ensure_demo_app(session: Session, secrets: Secrets, url: str) -> DemoApp:
             scopes=SCOPES,
             actor=ACTOR,
         ).client
+    for name in ("redirect_uris", "post_logout_redirect_uris"):
+        wanted[name] = _added(list(getattr(client, name)), wanted[name])
     changed = [name for name, value in wanted.items() if getattr(client, name) != value]
     for name in changed:
         setattr(client, name, wanted[name])

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ..models import Account, Client
+from ..models import Account, Client, LoginSession
 from ..services.enrollments import active_enrollment
 from .subjects import pairwise_uuid
 
@@ -30,15 +30,29 @@ CLAIMS_BY_SCOPE = {
         "ov_leerid_uuid",
     ),
 }
+# The `locale` claim of a sign-in whose language is not known (Dutch, as spoken in Belgium).
+DEFAULT_LOCALE = "nl-BE"
 SUPPORTED_CLAIMS = ("sub", "sid", "auth_time", "acr", "amr", "nonce") + tuple(
     dict.fromkeys(c for claims in CLAIMS_BY_SCOPE.values() for c in claims)
 )
 
 
+def sign_in_locale(login: LoginSession | None) -> str:
+    """The language the pupil signed in in (the login session's), else DEFAULT_LOCALE."""
+    return login.locale if login is not None and login.locale else DEFAULT_LOCALE
+
+
 def release_claims(
-    session: Session, account: Account, client: Client, scopes: set[str], subject: str
+    session: Session,
+    account: Account,
+    client: Client,
+    scopes: set[str],
+    subject: str,
+    *,
+    locale: str,
 ) -> dict[str, Any]:
-    """The claims for these scopes; `subject` is the pairwise sub for this client."""
+    """The claims for these scopes; `subject` is the pairwise sub for this client, `locale`
+    the language of the sign-in (OpenID Connect Core §5.1: a BCP 47 tag)."""
     person = account.person
     claims: dict[str, Any] = {"sub": subject}
     if "profile" in scopes:
@@ -47,7 +61,7 @@ def release_claims(
             family_name=person.last_name,
             name=person.full_name,
             preferred_username=account.username,
-            locale="nl-BE",
+            locale=locale,
         )
     if scopes & {"school", "ov_leerling"}:
         enrollment = active_enrollment(session, account.person_id)

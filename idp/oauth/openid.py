@@ -5,15 +5,17 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from authlib.integrations.flask_oauth2 import current_token
+from authlib.oauth2.rfc6749 import OAuth2Request
 from authlib.oidc.core import OpenIDCode, UserInfo, UserInfoEndpoint
 from flask import current_app, g
 from sqlalchemy import exists, select
 
 from ..db import get_session
-from ..models import AuthorizationCode, ClaimRelease, Client
+from ..models import AuthorizationCode, ClaimRelease, Client, LoginSession, Token
 from ..models.oauth import AuthorizedPupil
 from ..signing_keys import KeyRing, SigningKey
-from .claims import release_claims
+from .claims import release_claims, sign_in_locale
 from .subjects import pairwise_subject
 
 
@@ -29,12 +31,14 @@ def issuer() -> str:
     return value
 
 
-def user_claims(pupil: AuthorizedPupil, scope: str) -> dict[str, Any]:
-    """The claims released to the app for `scope`, recorded for the pupil's overview."""
+def user_claims(pupil: AuthorizedPupil, scope: str, login: LoginSession | None) -> dict[str, Any]:
+    """The claims released to the app for `scope` in the SSO session `login`, recorded for
+    the pupil's overview."""
     account, client = pupil
     subject = pairwise_subject(client.sector_identifier, account.person)
     session = get_session()
-    claims = release_claims(session, account, client, set(scope.split()), subject)
+    locale = sign_in_locale(login)
+    claims = release_claims(session, account, client, set(scope.split()), subject, locale=locale)
     session.add(ClaimRelease(account_id=account.id, client_id=client.id, claims=sorted(claims)))
     return claims
 
@@ -83,15 +87,28 @@ class IDToken(OpenIDCode):
             claims["sid"] = authorization_code.login_session.sid
         return claims
 
+    def encode_id_token(self, token: dict[str, Any], request: OAuth2Request) -> Any:
+        # generate_user_info is given only the pupil; the sign-in (its language) is the
+        # code's login session, handed over for this request.
+        code: AuthorizationCode | None = request.authorization_code
+        g.id_token_login = code.login_session if code is not None else None
+        return super().encode_id_token(token, request)
+
     def generate_user_info(self, user: AuthorizedPupil, scope: str) -> UserInfo:
-        return UserInfo(user_claims(user, scope))
+        return UserInfo(user_claims(user, scope, g.get("id_token_login")))
 
 
 class UserInfoResponse(UserInfoEndpoint):
     """The userinfo endpoint: the same claims as the ID token, for the token's scope."""
 
     def generate_user_info(self, user: AuthorizedPupil, scope: str) -> UserInfo:
-        return UserInfo(user_claims(user, scope))
+        # The bearer token the endpoint accepted (Authlib keeps it for the request); a
+        # refreshed token keeps the login session of the sign-in.
+        token: Token = current_token._get_current_object()
+        login = None
+        if token.login_session_id is not None:
+            login = get_session().get(LoginSession, token.login_session_id)
+        return UserInfo(user_claims(user, scope, login))
 
     def get_issuer(self) -> str:
         return issuer()

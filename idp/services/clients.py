@@ -53,13 +53,15 @@ def register_client(
     id_token_alg: str = "RS256",  # noqa: S107 - an algorithm name
     vendor: str = "",
     description: str = "",
+    description_en: str = "",
     client_uri: str = "",
     listed: bool = False,
 ) -> RegisteredClient:
     """Validate and store a client; secrets are stored hashed only.
 
     A listed client is shown to pupils as a tile in the Leerlingloket, leading to
-    `client_uri`, its start page.
+    `client_uri`, its start page, with `description` (Dutch) or, for pupils who use LeerID
+    in English, `description_en` when there is one.
     """
     if not name.strip():
         raise ClientError("a client needs a name")
@@ -102,6 +104,7 @@ def register_client(
         name=name.strip(),
         vendor=vendor,
         description=description.strip(),
+        description_en=description_en.strip(),
         client_uri=client_uri,
         listed=listed,
         redirect_uris=uris,

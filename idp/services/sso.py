@@ -13,16 +13,13 @@ from ..models.oauth import session_client
 
 
 def start_login_session(
-    session: Session,
-    account: Account,
-    *,
-    amr: list[str],
-    acr: str,
-    lifetime: int,
-    locale: str = "nl-BE",
+    session: Session, account: Account, *, amr: list[str], acr: str, lifetime: int, locale: str
 ) -> tuple[LoginSession, str]:
-    """Open a new SSO session lasting `lifetime` seconds, in which the pupil uses LeerID in
-    `locale` ("nl-BE" or "en"); returns it and the cookie secret (shown only here)."""
+    """Open a new SSO session; returns it and the cookie secret (shown only here).
+
+    `lifetime` is in seconds; `locale` is the language the pupil signed in in ("nl-BE" or
+    "en"), which apps receive as the `locale` claim.
+    """
     secret = new_secret()
     now = utcnow()
     login = LoginSession(

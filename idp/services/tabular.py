@@ -78,6 +78,8 @@ def open_table(source: Source) -> Iterator[Table]:
         if isinstance(source, str | os.PathLike):
             try:
                 stream: IO[bytes] = stack.enter_context(open(source, "rb"))
+            except FileNotFoundError:
+                raise TableError("missing_file", file=os.fspath(source)) from None
             except OSError:
                 raise TableError("unreadable_file") from None
         else:

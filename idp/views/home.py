@@ -1,9 +1,10 @@
-"""The start page and the health check."""
+"""The start page, the site's icon and the health check."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 from sqlalchemy import text
+from werkzeug.wrappers import Response
 
 from ..db import get_session
 
@@ -14,6 +15,12 @@ blueprint = Blueprint("home", __name__)
 def index() -> str:
     """What LeerID is, for a pupil or teacher who lands on the bare address."""
     return render_template("home.html")
+
+
+@blueprint.get("/favicon.ico")
+def favicon() -> Response:
+    """The site's icon where browsers look for it when a page does not link it."""
+    return current_app.send_static_file("favicon.ico")
 
 
 @blueprint.get("/healthz")

@@ -117,4 +117,7 @@ def form() -> str | Response | tuple[str, int]:
         state=seal(picks),
         error=error,
         interaction=interaction,
+        # Only after a press of a key (pictures.js tells) does the first picture get the
+        # focus: after a tap a focused picture would look chosen to a child.
+        keyboard=request.form.get("keyboard") == "1",
     )

@@ -6,7 +6,7 @@ import json
 
 import pytest
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from idp.models import AuditEvent, Enrollment, School
 from idp.services.imports import import_enrollments
@@ -69,10 +69,36 @@ def test_dry_run_changes_nothing(leerid, session, school, tmp_path):
 
 
 @pytest.mark.parametrize("command", ["import-schools", "import-enrollments"])
-def test_a_missing_file_is_reported_as_one_json_object(leerid, tmp_path, command):
-    result = leerid(command, str(tmp_path / "weg.csv"), "--json")
+def test_a_missing_file_is_reported_as_missing(leerid, tmp_path, command):
+    missing = tmp_path / "weg.csv"
+    result = leerid(command, str(missing))
     assert result.exit_code == 1
-    assert json.loads(result.output)["problems"][0]["code"] == "unreadable_file"
+    assert f"The file {missing} does not exist." in result.output
+    assert "cannot be read" not in result.output
+    result = leerid(command, str(missing), "--json")
+    assert result.exit_code == 1
+    (problem,) = json.loads(result.output)["problems"]
+    assert (problem["code"], problem["params"]) == ("missing_file", {"file": str(missing)})
+
+
+def test_a_file_with_one_class_is_not_taken_for_the_whole_school(leerid, session, school, tmp_path):
+    everyone = [pupil(school, str(number)) for number in range(1, 31)]
+    assert leerid("import-enrollments", str(write_csv(tmp_path / "a.csv", everyone))).exit_code == 0
+    one_class = write_csv(tmp_path / "3a.csv", everyone[:6])
+    result = leerid("import-enrollments", str(one_class))
+    assert result.exit_code == 1
+    assert "Nothing was imported" in result.output
+    assert "School 123456: 24 of its 30 enrolled pupils are missing from the file" in result.output
+    assert "--full-list" in result.output
+    assert session.scalar(select(func.count()).where(Enrollment.end_date.is_(None))) == 30
+    data = json.loads(leerid("import-enrollments", str(one_class), "--json").output)
+    assert [(p["code"], p["params"]) for p in data["problems"]] == [
+        ("ends_many", {"school": "123456", "count": 24, "active": 30})
+    ]
+    result = leerid("import-enrollments", str(one_class), "--full-list")
+    assert result.exit_code == 0, result.output
+    assert "unenrolled: 24" in result.output
+    assert session.scalar(select(func.count()).where(Enrollment.end_date.is_(None))) == 6
 
 
 # The Dutch wording comes from the catalog: these pass once /tmp/nl_imports.json is merged.
@@ -88,11 +114,19 @@ def test_dutch_problem_line(app, school, session, secrets, tmp_path):
         )
 
 
-def test_dutch_summary_in_the_cli(leerid, school, tmp_path):
+def test_the_cli_answers_in_english_and_its_json_is_unchanged(leerid, school, tmp_path):
     path = write_csv(tmp_path / "l.csv", [pupil(school, "1", rijksregisternummer="12345678901")])
     result = leerid("import-enrollments", str(path))
-    assert "Er werd niets ingelezen" in result.output
-    assert "de controlecijfers (de laatste twee cijfers) kloppen niet" in result.output
+    assert "Nothing was imported: fix the problems below" in result.output
+    assert "Line 2, column 'rijksregisternummer': This national register number" in result.output
+    assert "Regel" not in result.output and "niets" not in result.output
+    # --json keeps its messages in the configured language (Dutch), as before.
+    data = json.loads(leerid("import-enrollments", str(path), "--json").output)
+    assert "Er werd niets ingelezen" in data["summary"]
+    assert (
+        "de controlecijfers (de laatste twee cijfers) kloppen niet"
+        in (data["problems"][0]["message"])
+    )
 
 
 def test_english_on_request(app, school, session, secrets, tmp_path):

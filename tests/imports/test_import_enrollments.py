@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from idp.models import AuditEvent
@@ -138,11 +139,28 @@ def test_duplicates_within_a_school_name_the_earlier_line(
         pupil(other, "1", rijksregisternummer=number),  # another school: allowed
     ]
     report = run(write_csv(tmp_path / "l.csv", rows), batch_size=batch_size)
+    # Both lines of each pair are listed, each naming the other.
     assert codes(report) == [
+        (2, "stamnummer", "repeated_stamnummer"),
+        (2, "rijksregisternummer", "repeated_national_number"),
         (4, "stamnummer", "duplicate_stamnummer"),
         (5, "rijksregisternummer", "duplicate_national_number"),
     ]
-    assert [p.params["earlier"] for p in report.problems] == [2, 2]
+    assert [p.params.get("later") for p in report.problems] == [4, 5, None, None]
+    assert [p.params.get("earlier") for p in report.problems] == [None, None, 2, 2]
+    assert report.invalid == 2
+
+
+def test_a_stamnummer_listed_three_times_names_every_line(tmp_path, school, run):
+    rows = [pupil(school, "1"), pupil(school, "7"), pupil(school, "7"), pupil(school, "7")]
+    report = run(write_csv(tmp_path / "l.csv", rows))
+    with force_locale("nl"):
+        assert [p.render() for p in report.problems] == [
+            "Regel 3, kolom 'stamnummer': Stamnummer 7 staat voor dezelfde school nog eens "
+            "op regel 4.",
+            "Regel 4, kolom 'stamnummer': Stamnummer 7 staat voor dezelfde school al op regel 3.",
+            "Regel 5, kolom 'stamnummer': Stamnummer 7 staat voor dezelfde school al op regel 3.",
+        ]
 
 
 def test_all_or_nothing_reports_every_problem_and_writes_nothing(tmp_path, session, school, run):

@@ -112,9 +112,12 @@ def test_unsupported_and_unreadable_files(tmp_path, name, content, code):
     assert error.value.code == code
 
 
-def test_missing_file_is_unreadable(tmp_path):
-    with pytest.raises(TableError, match="unreadable_file"):
+def test_a_missing_file_is_missing_and_a_folder_unreadable(tmp_path):
+    with pytest.raises(TableError, match="missing_file") as error:
         _read(tmp_path / "bestaat-niet.csv")
+    assert error.value.params == {"file": str(tmp_path / "bestaat-niet.csv")}
+    with pytest.raises(TableError, match="unreadable_file"):
+        _read(tmp_path)
 
 
 @pytest.mark.parametrize(

@@ -49,7 +49,21 @@ def test_a_listed_client_gets_a_tile_in_the_portal(leerid, session):
     assert result.exit_code == 0, result.output
     client = session.scalars(select(Client)).one()
     assert (client.listed, client.client_uri) == (True, "https://taal.example/")
-    assert client.description == "Woordjes oefenen"
+    assert (client.description, client.description_en) == ("Woordjes oefenen", "")
+
+
+def test_a_client_gets_a_description_in_english_too(leerid, session):
+    result = leerid(
+        "client", "add", "--name", "Taalrally", "--redirect-uri", "https://taal.example/cb",
+        "--client-uri", "https://taal.example/", "--listed", "--description", "Woordjes oefenen",
+        "--description-en", " Practise your words ", "--json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    client = session.scalars(select(Client)).one()
+    assert (client.description, client.description_en) == (
+        "Woordjes oefenen",
+        "Practise your words",
+    )
 
 
 @pytest.mark.parametrize(

@@ -103,3 +103,24 @@ def test_form_post_response_mode(make_rp, pupil, client):
     assert 'name="iss" value="http://127.0.0.1:5000"' in html
     assert "form-action https://app.example" in form.headers["Content-Security-Policy"]
     assert "<script>" not in html  # the form is submitted by a script file, CSP-safe
+
+
+@pytest.mark.parametrize(("lang", "locale"), [("en", "en"), ("nl", "nl-BE"), (None, "nl-BE")])
+def test_the_locale_claim_is_the_language_the_pupil_signed_in_in(
+    make_rp, pupil, client, lang, locale
+):
+    rp = make_rp()
+    login = client.get(rp.authorize_url()).headers["Location"]
+    done = rp.sign_in(pupil.username, PASSWORD, login + (f"&lang={lang}" if lang else ""))
+    callback = rp.callback(client.get(done.headers["Location"]))
+    tokens = rp.exchange(callback["code"][0]).get_json()
+    assert rp.verify_id_token(tokens["id_token"])["locale"] == locale
+
+    def userinfo(access_token):
+        headers = {"Authorization": f"Bearer {access_token}"}
+        return client.get("/userinfo", headers=headers).get_json()
+
+    assert userinfo(tokens["access_token"])["locale"] == locale
+    # A refreshed token belongs to the same sign-in.
+    refreshed = rp.token(grant_type="refresh_token", refresh_token=tokens["refresh_token"])
+    assert userinfo(refreshed.get_json()["access_token"])["locale"] == locale

@@ -287,3 +287,13 @@ def test_settings_come_from_the_environment():
         )
     with pytest.raises(ValueError, match="response_mode"):
         Settings("http://127.0.0.1:5000", "id", "s", response_mode="fragment")
+
+
+def test_a_second_demo_app_on_other_ports_leaves_the_first_working(leerid, rekenrally, pupil):
+    # `leerid demo --port 5002 --app-port 5003` beside a running `leerid demo`: one database,
+    # one registration of Rekenrally.
+    first = rekenrally()
+    second = rekenrally()
+    for app in (first, second, first):
+        page = sign_in(Browser(), app, leerid, pupil.username)
+        assert value_of(page, "preferred_username") == pupil.username

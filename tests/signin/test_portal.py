@@ -38,6 +38,21 @@ def test_the_portal_shows_username_school_class_and_listed_apps(
     assert browser.get("/portal/password").headers["Location"] == "/portal/"
 
 
+def test_an_app_tile_speaks_the_pupils_language(browser, new_pupil, make_rp, session):
+    translated = listed(session, make_rp(name="Rekenapp"))
+    translated.description = "Oefen je tafels."
+    translated.description_en = "Practise your times tables."
+    dutch_only = listed(session, make_rp(name="Taalapp", redirect_uri="https://taal.example/cb"))
+    dutch_only.description = "Lees een verhaal."
+    session.commit()
+    browser.sign_in(new_pupil(CredentialType.WORD), query="?lang=en")
+    html = browser.get("/portal/").get_data(as_text=True)
+    assert "Practise your times tables." in html and "Oefen je tafels." not in html
+    assert "Lees een verhaal." in html  # no English description: the Dutch one
+    html = browser.get("/portal/?lang=nl").get_data(as_text=True)
+    assert "Oefen je tafels." in html and "Practise your times tables." not in html
+
+
 def test_advanced_pupils_without_an_address_are_told_to_ask_school(browser, new_pupil):
     pupil = new_pupil(CredentialType.OWN)
     browser.sign_in(pupil)

@@ -1,8 +1,14 @@
-"""Import pupils and their enrollments: a full import for every school named in the file."""
+"""Import pupils and their enrollments: a full import for every school named in the file.
+
+A file that would unenroll a large share of a school's pupils (more than ENDING_PERCENT of
+its active enrollments, and more than ENDING_FEW pupils) is refused unless it is confirmed
+as the school's full list: most likely it holds one class, or a part of the school.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -18,12 +24,16 @@ from .parser import EnrollmentParser
 from .pipeline import Pipeline, pipelined
 from .report import DEFAULT_MAX_PROBLEMS, ImportReport, Problem
 from .rows import ENROLLMENT_COLUMNS, ParsedRow, batched, read_header
-from .state import load_snapshot, schools_with_pupils
+from .state import active_counts, load_snapshot, schools_with_pupils
 from .transaction import AuditInfo, run_import
 from .writes import apply_changes
 
 ACTION = "enrollments.import"
 SQLITE_MAX_BATCH = 10_000
+# Over both limits a school's ending needs `full_list`; a school year's normal leavers
+# (a sixth year, a small school's few) stay under one of them.
+ENDING_PERCENT = 20
+ENDING_FEW = 5
 
 
 def import_enrollments(
@@ -34,11 +44,17 @@ def import_enrollments(
     actor: str,
     dry_run: bool = False,
     skip_invalid: bool = False,
+    full_list: bool = False,
     today: dt.date | None = None,
     batch_size: int = 2000,
     max_problems: int = DEFAULT_MAX_PROBLEMS,
 ) -> ImportReport:
-    """Import a school administration export (CSV or XLSX) in one transaction."""
+    """Import a school administration export (CSV or XLSX) in one transaction.
+
+    `full_list` confirms that the file lists all pupils of each school in it: without it,
+    a file that would end more than ENDING_PERCENT % (and more than ENDING_FEW) of a
+    school's active enrollments is refused with an "ends_many" problem per such school.
+    """
     report = ImportReport(
         "enrollments",
         source_name(source),
@@ -49,7 +65,9 @@ def import_enrollments(
     if session.get_bind().dialect.name == "sqlite":
         # A batch's look-ups bind up to two values per row; SQLite allows 32766 per query.
         batch_size = min(batch_size, SQLITE_MAX_BATCH)
-    run = _EnrollmentImport(report, secrets, source, today or dt.date.today(), batch_size)
+    run = _EnrollmentImport(
+        report, secrets, source, today or dt.date.today(), batch_size, full_list=full_list
+    )
     return run_import(session, report, run, actor=actor)
 
 
@@ -63,8 +81,13 @@ class _EnrollmentImport:
         source: Source,
         today: dt.date,
         batch_size: int,
+        *,
+        full_list: bool,
     ) -> None:
         self.report = report
+        self.full_list = full_list
+        # Active enrollments per school in the file, counted before the import changes any.
+        self.active_before: dict[int, int] = {}
         self.secrets = secrets
         self.source = source
         self.today = today
@@ -96,7 +119,8 @@ class _EnrollmentImport:
                 for chunk in batched(table.rows, self.batch_size):
                     parsed = [parser.parse(row) for row in chunk]
                     report.rows += len(parsed)
-                    ledger.register(parsed)
+                    for repeat in ledger.register(parsed):
+                        report.add(repeat)
                     self._batch(connection, ledger, parsed)
                 ledger.flush()
             self.pipeline = None
@@ -105,12 +129,20 @@ class _EnrollmentImport:
             return None
         if report.invalid and not report.skip_invalid:
             return None  # refused: ending anyone would be rolled back anyway
-        report.count("ended", ledger.end_missing(self._schools_to_end(schools), self.today))
+        ended = ledger.end_missing(self._schools_to_end(schools), self.today)
+        report.count("ended", sum(ended.values()))
+        if not self.full_list:
+            self._refuse_large_endings(ended, schools)
         only = next(iter(self.schools_in_file)) if len(self.schools_in_file) == 1 else None
         details = {"file": report.file, "rows": report.rows, "schools": len(self.schools_in_file)}
         return AuditInfo(ACTION, only, details)
 
     def _batch(self, connection: Connection, ledger: Ledger, parsed: list[ParsedRow]) -> None:
+        # Counted before this batch changes anything: a row changes only its own school.
+        new = {row.school_id for row in parsed if row.school_id is not None}
+        new -= self.active_before.keys()
+        if new:
+            self.active_before.update(active_counts(connection, new))
         valid = []
         for row in parsed:
             if row.school_id is not None:
@@ -149,6 +181,14 @@ class _EnrollmentImport:
             self.unprotected.setdefault(row.school_id, row.line)
         elif self.unprotected_everywhere is None:
             self.unprotected_everywhere = row.line
+
+    def _refuse_large_endings(self, ended: Mapping[int, int], schools: dict[int, str]) -> None:
+        """Refuse the file for each school where it ends more than both limits allow."""
+        for school_id in sorted(ended, key=schools.__getitem__):
+            count, active = ended[school_id], self.active_before[school_id]
+            if count > ENDING_FEW and count * 100 > ENDING_PERCENT * active:
+                params = {"school": schools[school_id], "count": count, "active": active}
+                self.report.refuse(Problem(None, None, "ends_many", params))
 
     def _schools_to_end(self, schools: dict[int, str]) -> set[int]:
         """The schools in the file, less those where an invalid row hides a pupil."""

@@ -15,6 +15,7 @@ every key, and only the rest is looked up.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Collection, Iterable
 from typing import cast
 
@@ -126,12 +127,21 @@ class Ledger:
         self.pending: list[tuple[int, str | None, str | None, int]] = []
         self.maybes = 0
         self.values_indexed = False
+        # (column, school, value) of the first lines already told that a later line repeats
+        # them: grows only with the duplicates.
+        self.repeated: set[tuple[str, int, str]] = set()
         # A previous import on this pooled SQLite connection may have left its table behind.
         drop_ledger(connection)
         seen.create(connection)
 
-    def register(self, rows: list[ParsedRow]) -> None:
-        """Add a problem to each row that repeats an earlier one, then record the rows."""
+    def register(self, rows: list[ParsedRow]) -> list[Problem]:
+        """Add a problem to each row that repeats an earlier one, then record the rows.
+
+        Returns a problem for each earlier line that a row repeats (once per line), so that
+        the report names both lines of a pair. The earlier line stays valid: with
+        --skip-invalid it may already be imported when the repeat is read.
+        """
+        repeats: list[Problem] = []
         stamnummer_keys = {
             (r.school_id, r.stamnummer) for r in rows if r.school_id and r.stamnummer
         }
@@ -153,6 +163,13 @@ class Ledger:
                     row.problems.append(
                         Problem(row.line, STAMNUMMER.name, "duplicate_stamnummer", params)
                     )
+                    key = (STAMNUMMER.name, school_id, row.stamnummer)
+                    if key not in self.repeated:
+                        self.repeated.add(key)
+                        params = {"value": row.stamnummer, "later": row.line}
+                        repeats.append(
+                            Problem(earlier, STAMNUMMER.name, "repeated_stamnummer", params)
+                        )
             if nn_hash:
                 earlier = by_hash.setdefault((school_id, nn_hash), row.line)
                 if earlier != row.line:
@@ -161,11 +178,16 @@ class Ledger:
                     row.problems.append(
                         Problem(row.line, column, "duplicate_national_number", params)
                     )
+                    if (column, school_id, nn_hash) not in self.repeated:
+                        self.repeated.add((column, school_id, nn_hash))
+                        params = {"later": row.line}
+                        repeats.append(Problem(earlier, column, "repeated_national_number", params))
                     nn_hash = None
             if row.stamnummer or nn_hash:
                 pending.append((school_id, row.stamnummer or None, nn_hash, row.line))
         if len(pending) >= FLUSH_ROWS:
             self.flush()
+        return repeats
 
     def flush(self) -> None:
         """Send the recorded rows to the table."""
@@ -203,10 +225,11 @@ class Ledger:
         """The first line that names each (school, stamnummer), for keys the file names."""
         return self._first_lines(seen.c.stamnummer, [k for k in keys if k in self.stamnummers])
 
-    def end_missing(self, school_ids: Collection[int], today: dt.date) -> int:
-        """End the active enrollments at these schools whose stamnummer the file lacks."""
+    def end_missing(self, school_ids: Collection[int], today: dt.date) -> Counter[int]:
+        """End the active enrollments at these schools whose stamnummer the file lacks;
+        returns how many were ended per school id."""
         if not school_ids:
-            return 0
+            return Counter()
         self.flush()
         if self.postgresql:
             # Temporary tables are never analysed automatically; the anti-join needs numbers.
@@ -227,8 +250,9 @@ class Ledger:
                 )
             )
             .values(end_date=end_date)
+            .returning(_enrollment.c.school_id)
         )
-        return self.connection.execute(statement).rowcount
+        return Counter(self.connection.execute(statement).scalars())
 
 
 def drop_ledger(connection: Connection) -> None:

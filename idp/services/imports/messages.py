@@ -20,6 +20,9 @@ _MESSAGES: dict[str, Callable[[Params], str]] = {
         "Save the file as CSV or as an Excel workbook (.xlsx).",
         **p,
     ),
+    "missing_file": lambda p: _(
+        "The file %(file)s does not exist. Check its name and folder.", **p
+    ),
     "unreadable_file": lambda p: _(
         "The file cannot be read. Save it as CSV (UTF-8) or as an Excel workbook (.xlsx) "
         "and try again."
@@ -79,7 +82,21 @@ _MESSAGES: dict[str, Callable[[Params], str]] = {
         "who is already on line %(earlier)s. A pupil can appear only once per school.",
         **p,
     ),
+    "repeated_stamnummer": lambda p: _(
+        "Stamnummer %(value)s appears again on line %(later)s for the same school.", **p
+    ),
+    "repeated_national_number": lambda p: _(
+        "The same national register number appears again on line %(later)s for the same school.",
+        **p,
+    ),
     "duplicate_school": lambda p: _("School %(value)s already appears on line %(earlier)s.", **p),
+    # The file against the database.
+    "ends_many": lambda p: _(
+        "School %(school)s: %(count)s of its %(active)s enrolled pupils are missing from the "
+        "file and would be unenrolled. Is the file the school's complete list? Then confirm "
+        "that it is, and import it again.",
+        **p,
+    ),
     # Notices: what the import deliberately did not do.
     "school_not_ended": lambda p: _(
         "No pupils of school %(school)s were unenrolled, because line %(line)s has no stamnummer.",

@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, Table, func, select
 
 from ...models import EducationType, Enrollment, Person, School
 from .bulk import probe
@@ -101,6 +101,19 @@ def schools_with_pupils(connection: Connection) -> set[int]:
         .exists()
     )
     return set(connection.execute(select(school.c.id).where(active_here)).scalars())
+
+
+def active_counts(connection: Connection, school_ids: Collection[int]) -> dict[int, int]:
+    """The number of active enrollments at each of these schools (0 for none)."""
+    query = (
+        select(_enrollment.c.school_id, func.count())
+        .where(_enrollment.c.end_date.is_(None), _enrollment.c.school_id.in_(sorted(school_ids)))
+        .group_by(_enrollment.c.school_id)
+    )
+    return {
+        **dict.fromkeys(school_ids, 0),
+        **{school: count for school, count in connection.execute(query)},
+    }
 
 
 def load_snapshot(
