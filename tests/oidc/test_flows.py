@@ -103,3 +103,15 @@ def test_form_post_response_mode(make_rp, pupil, client):
     assert 'name="iss" value="http://127.0.0.1:5000"' in html
     assert "form-action https://app.example" in form.headers["Content-Security-Policy"]
     assert "<script>" not in html  # the form is submitted by a script file, CSP-safe
+
+
+def test_an_app_may_reuse_a_nonce(make_rp, pupil):
+    """OpenID Connect Core §15.5.2: nonce replay is for the app to detect, not the server."""
+    rp = make_rp()
+    for _ in range(2):
+        callback = rp.login_flow(pupil.username, PASSWORD, nonce="zelfde-nonce")
+        assert "error" not in callback, callback
+        response = rp.exchange(callback["code"][0])
+        assert response.status_code == 200, response.get_json()
+        rp.last["nonce"] = "zelfde-nonce"
+        assert rp.verify_id_token(response.get_json()["id_token"])["nonce"] == "zelfde-nonce"
