@@ -6,6 +6,7 @@ All protocol wiring is here; the routes are in idp.views.oidc, the login screens
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +32,15 @@ from .openid import IDToken, UserInfoResponse
 EXTENSION = "leerid.oauth"
 
 
+# RFC 6749 Appendix A.1: client-id = *VSCHAR; ours are at most 64 long (Client.client_id).
+_CLIENT_ID = re.compile(r"[\x20-\x7e]{1,64}")
+
+
 def query_client(client_id: str) -> Client | None:
-    """An enabled client by its public identifier."""
+    """An enabled client by its public identifier; None for a value that cannot be one
+    (which PostgreSQL would refuse to compare, e.g. with a NUL)."""
+    if not isinstance(client_id, str) or not _CLIENT_ID.fullmatch(client_id):
+        return None
     return (
         get_session()
         .scalars(select(Client).where(Client.client_id == client_id, Client.disabled_at.is_(None)))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
@@ -221,8 +222,10 @@ class PrivateKeyJWT(JWTBearerClientAssertion):
 
     def validate_jti(self, claims: Any, jti: str) -> bool:
         # One assertion, one use: the jti is remembered until the assertion expires, and
-        # committed at once, so that a request refused later does not forget it.
-        fresh = remember_once(f"client-assertion:{claims['iss']}:{jti}", int(claims["exp"]))
+        # committed at once, so that a request refused later does not forget it. It is any
+        # string the app chose (RFC 7519 §4.1.7): stored as a digest of fixed length.
+        digest = hashlib.sha256(jti.encode("utf-8", "surrogatepass")).hexdigest()
+        fresh = remember_once(f"client-assertion:{claims['iss']}:{digest}", int(claims["exp"]))
         if fresh:
             get_session().commit()
         return fresh

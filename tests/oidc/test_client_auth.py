@@ -156,3 +156,12 @@ def test_the_basic_scheme_name_is_case_free(app_and_tokens, client, path):
     header = basic(rp.client_id, rp.client_secret)["Authorization"].replace("Basic", "bAsIc")
     answer = client.post(path, data=_form(path, tokens), headers={"Authorization": header})
     assert answer.status_code == 200, answer.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ENDPOINTS)
+@pytest.mark.parametrize("client_id", ["a\x00b", "x" * 65, "é", "\x7f"])
+def test_a_client_id_that_cannot_be_one_is_invalid_client(client, path, client_id):
+    """RFC 6749 Appendix A.1: a client_id is visible ASCII (PostgreSQL refuses a NUL)."""
+    form = {"grant_type": "refresh_token", "refresh_token": "x", "token": "x"}
+    _refused(client.post(path, data={**form, "client_id": client_id}))
+    _refused(client.post(path, data={**form, "client_id": client_id, "client_secret": "s"}))

@@ -231,3 +231,19 @@ def test_quotes_and_backslashes_in_parameters_are_no_500(make_rp, client, bad):
     answer = client.post("/token", data={"grant_type": "refresh_token", f"x{bad}": ["1", "2"]})
     assert answer.status_code == 400
     assert answer.get_json()["error"] == "invalid_request"
+
+
+@pytest.mark.parametrize("nonce", ["n" * 501, "a\x00b", "regel\nbreuk"])
+def test_a_nonce_that_does_not_fit_is_invalid_request(make_rp, client, nonce):
+    rp = make_rp()
+    params = _error(client.get(rp.authorize_url(nonce=nonce)))
+    assert params["error"] == ["invalid_request"]
+    assert params["state"] == [rp.last["state"]]
+
+
+def test_the_longest_nonce_fits(make_rp, pupil):
+    rp = make_rp()
+    callback = rp.login_flow(pupil.username, PASSWORD, nonce="n" * 500)
+    tokens = rp.exchange(callback["code"][0]).get_json()
+    rp.last["nonce"] = "n" * 500
+    assert rp.verify_id_token(tokens["id_token"])["nonce"] == "n" * 500

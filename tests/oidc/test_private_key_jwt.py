@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 import time
 from typing import Any
 
 import pytest
-from joserfc import jwt
+from joserfc import jws
 from joserfc.jwk import ECKey, RSAKey
 
 from idp.services import remote_keys
@@ -49,7 +50,11 @@ def assertion(key: Any, client_id: str, **claims: Any) -> str:
         **claims,
     }
     body = {name: value for name, value in body.items() if value is not None}
-    return jwt.encode({"alg": "ES256" if isinstance(key, ECKey) else "RS256"}, body, key)
+    # Serialised here rather than by jwt.encode, which refuses strings that are not
+    # valid Unicode (a lone surrogate), and an app might still send one.
+    payload = json.dumps(body).encode("ascii")
+    alg = "ES256" if isinstance(key, ECKey) else "RS256"
+    return jws.serialize_compact({"alg": alg, "typ": "JWT"}, payload, key)
 
 
 def _post(client, path: str, signed: str, **form: str):
@@ -205,3 +210,11 @@ def test_keys_are_fetched_over_https_or_from_the_loopback_only():
     for uri in ("http://127.0.0.1.evil.example/jwks", "http://127.0.0.10/jwks", "ftp://x/jwks"):
         with pytest.raises(remote_keys.RemoteKeysError, match="https required"):
             remote_keys.fetch_jwks(uri)
+
+
+@pytest.mark.parametrize("jti", ["j" * 400, "a\x00b", "\ud800", "ü"])
+def test_any_jti_is_remembered(app_with_key, client, key, jti):
+    """RFC 7519 §4.1.7: any string; stored as a digest, so length and characters do not matter."""
+    signed = assertion(key, app_with_key.client_id, jti=jti)
+    assert _introspect(client, signed).status_code == 200
+    _refused(_introspect(client, signed))
