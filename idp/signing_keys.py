@@ -2,7 +2,8 @@
 
 Each file holds `created_at` and `not_before` (when it starts signing). Rotation publishes a
 new key at once and signs with it only after a delay, so apps that cache the JWKS see it
-before the first token; an old key stays published until every token it signed expired
+before the first token; an old key stays published, and verifies our own ID tokens when an
+app sends one back as `id_token_hint`, for `retention_seconds(...)` after it stopped signing
 (OpenID Connect Core §10.1.1).
 """
 
@@ -13,14 +14,35 @@ import os
 import secrets
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from joserfc.jwk import ECKey, Key, RSAKey, import_key
 
+from .capabilities import SIGNING_ALGORITHMS as ALGORITHMS
+
 SIGNING_DIR = "signing"
-ALGORITHMS = ("RS256", "ES256")
+# Added to every retention: clock skew between us and the apps, and a recent session (below).
+RETENTION_MARGIN = 300
+
+
+def retention_seconds(tokens: Mapping[str, Any]) -> int:
+    """How long (s) a key that stopped signing stays published and verifies our ID tokens.
+
+    `tokens` is the `[tokens]` configuration section. An ID token lives
+    `id_token_lifetime`, but an app sends it back as `id_token_hint` to log out of an SSO
+    session, which may last up to `sso_session_lifetime` (or `..._basic`) after the token
+    was issued; RP-Initiated Logout 1.0 §2 asks to accept such hints even when expired,
+    for a current or recent session. The key must outlive the longest of these.
+    """
+    longest = max(
+        tokens["id_token_lifetime"],
+        tokens["sso_session_lifetime"],
+        tokens["sso_session_lifetime_basic"],
+    )
+    return int(longest) + RETENTION_MARGIN
 
 
 @dataclass(frozen=True)
@@ -102,34 +124,45 @@ def is_retired(key: SigningKey, keys: list[SigningKey], now: int, retention: int
 
 
 class KeyRing:
-    """The signing keys of one process, read once and re-read only when the files change."""
+    """The signing keys of one process, read once and re-read only when the files change.
+
+    `retention` (s) is `retention_seconds(...)`.
+    """
 
     def __init__(self, keys_directory: Path, retention: int, check_every: float = 5.0) -> None:
         self.directory = keys_directory / SIGNING_DIR
         self.retention = retention
         self.check_every = check_every
         self._lock = threading.Lock()
-        self._checked = 0.0
+        # When the directory was last listed (monotonic s); None: never, or refresh() asked.
+        self._checked: float | None = None
         self._stamp: tuple[str, ...] | None = None
         self._keys: list[SigningKey] = []
 
+    def _stale(self, now: float) -> bool:
+        return self._checked is None or now - self._checked >= self.check_every
+
     def keys(self) -> list[SigningKey]:
         """All keys; the directory is listed at most every few seconds, read when it changed."""
-        now = time.monotonic()
-        if not self._checked or now - self._checked >= self.check_every:
+        if self._stale(time.monotonic()):
             with self._lock:
-                self._checked = now
-                # Key files are only ever added or removed, never edited: names suffice.
-                stamp = tuple(sorted(os.listdir(self.directory)))
-                if stamp != self._stamp:
-                    self._keys = load_signing_keys(self.directory.parent)
-                    self._stamp = stamp
+                # Another thread may have loaded them while this one waited for the lock.
+                now = time.monotonic()
+                if self._stale(now):
+                    # Key files are only ever added or removed, never edited: names suffice.
+                    stamp = tuple(sorted(os.listdir(self.directory)))
+                    if stamp != self._stamp:
+                        self._keys = load_signing_keys(self.directory.parent)
+                        self._stamp = stamp
+                    # Only now: a thread that sees the ring fresh must find the keys loaded.
+                    self._checked = now
         return self._keys
 
     def refresh(self) -> None:
         """Re-read every key file on the next use, whatever the interval."""
-        self._checked = 0.0
-        self._stamp = None
+        with self._lock:
+            self._checked = None
+            self._stamp = None
 
     def signing_key(self, alg: str, now: int | None = None) -> SigningKey:
         """The newest key of `alg` whose signing period has started."""
@@ -154,9 +187,16 @@ class KeyRing:
         return next((k for k in self.keys() if k.kid == kid), None)
 
 
-def rotate(keys_directory: Path, delay: int, retention: int) -> dict[str, Any]:
-    """Publish a new key per algorithm, signing after `delay` s; delete retired keys."""
-    now = int(time.time())
+def rotate(
+    keys_directory: Path, delay: int, retention: int, now: int | None = None
+) -> dict[str, Any]:
+    """Publish a new key per algorithm, signing after `delay` s; delete retired keys.
+
+    `retention` is `retention_seconds(...)`: a key is deleted only that long after it
+    stopped signing. `now` (Unix time) defaults to the clock. Returns the new kids, when
+    they sign (Unix time) and the deleted kids.
+    """
+    now = int(time.time()) if now is None else now
     created = [
         generate_signing_key(keys_directory, alg, not_before=now + delay) for alg in ALGORITHMS
     ]

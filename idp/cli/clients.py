@@ -6,11 +6,10 @@ from pathlib import Path
 
 import click
 
+from ..capabilities import CLIENT_AUTH_METHODS, SIGNING_ALGORITHMS
 from ..db import get_session
-from ..models.oauth import AUTH_METHODS, SIGNING_ALGORITHMS
-from ..oauth import KEY_RETENTION_MARGIN
 from ..services.clients import ClientError, register_client
-from ..signing_keys import rotate
+from ..signing_keys import retention_seconds, rotate
 from .context import app_context, echo_json
 
 ACTOR = "cli"
@@ -34,7 +33,7 @@ def client() -> None:
 @click.option("--scope", "scopes", multiple=True, help="An allowed scope (repeat).")
 @click.option("--post-logout-redirect-uri", "logout_uris", multiple=True)
 @click.option("--backchannel-logout-uri")
-@click.option("--token-endpoint-auth-method", type=click.Choice(AUTH_METHODS))
+@click.option("--token-endpoint-auth-method", type=click.Choice(CLIENT_AUTH_METHODS))
 @click.option("--jwks-uri", help="Where a private_key_jwt client publishes its keys.")
 @click.option("--sector", help="Pairwise subject sector (required for several hosts).")
 @click.option("--id-token-alg", type=click.Choice(SIGNING_ALGORITHMS), default="RS256")
@@ -116,11 +115,15 @@ def keys() -> None:
 @click.option("--delay", type=click.IntRange(min=0), help="Seconds before the new keys sign.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def rotate_keys(delay: int | None, as_json: bool) -> None:
-    """Publish new signing keys now; sign with them after the delay; drop retired keys."""
+    """Publish new signing keys now; sign with them after the delay; drop retired keys.
+
+    A key is retired once no ID token it signed can still come back as a logout hint
+    (idp.signing_keys.retention_seconds).
+    """
     with app_context() as app:
         settings = app.config["LEERID"]
         wait = settings["keys"]["rotation_delay"] if delay is None else delay
-        retention = settings["tokens"]["id_token_lifetime"] + KEY_RETENTION_MARGIN
+        retention = retention_seconds(settings["tokens"])
         result = rotate(Path(settings["keys"]["directory"]), wait, retention)
     if as_json:
         echo_json(result)

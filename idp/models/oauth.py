@@ -8,11 +8,13 @@ holds nothing usable.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, NamedTuple
 
 from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..capabilities import CLIENT_AUTH_METHODS, ENDPOINT_AUTH_METHODS, SIGNING_ALGORITHMS
 from ..hashing import matches_hash
 from .account import Account
 from .base import Base, UTCDateTime, utcnow
@@ -25,8 +27,32 @@ class AuthorizedPupil(NamedTuple):
     client: Client
 
 
-AUTH_METHODS = ("client_secret_basic", "client_secret_post", "private_key_jwt", "none")
-SIGNING_ALGORITHMS = ("RS256", "ES256")
+# A loopback redirect URI of a native app (RFC 8252 §7.3): http, an IP literal of the
+# loopback interface, an optional port (1-65535, no leading zero), then path and query.
+_LOOPBACK = re.compile(r"http://(127\.0\.0\.1|\[::1\])(?::([1-9][0-9]{0,4}))?(?=[/?]|$)")
+
+
+def _loopback(uri: str) -> tuple[str, str] | None:
+    """The host literal and the rest (path, query) of a loopback URI; None for any other."""
+    match = _LOOPBACK.match(uri)
+    if match is None or (match.group(2) and int(match.group(2)) > 65535):
+        return None
+    return match.group(1), uri[match.end() :]
+
+
+def redirect_uri_matches(registered: str, requested: str) -> bool:
+    """Whether `requested` is the registered redirect URI (RFC 9700 §4.1.3: exact match).
+
+    The one exception is RFC 8252 §7.3: for a registered loopback URI (`http://127.0.0.1`
+    or `http://[::1]`, with or without a port) any port matches, because a native app
+    listens on whichever port the operating system gives it. Scheme, host, path and query
+    still match exactly; `localhost` is a name, not a loopback literal (§8.3), and https
+    URIs never lose their port.
+    """
+    if requested == registered:
+        return True
+    ours, theirs = _loopback(registered), _loopback(requested)
+    return ours is not None and ours == theirs
 
 
 class Client(Base):
@@ -35,7 +61,7 @@ class Client(Base):
     __tablename__ = "oauth_client"
     __table_args__ = (
         CheckConstraint(
-            "token_endpoint_auth_method IN ('" + "', '".join(AUTH_METHODS) + "')",
+            "token_endpoint_auth_method IN ('" + "', '".join(CLIENT_AUTH_METHODS) + "')",
             name="auth_method",
         ),
         CheckConstraint(
@@ -102,8 +128,9 @@ class Client(Base):
         return " ".join(s for s in dict.fromkeys((scope or "").split()) if s in allowed)
 
     def check_redirect_uri(self, redirect_uri: str) -> bool:
-        # Exact string comparison (RFC 9700 §4.1.3): no prefix, no wildcard, no normalising.
-        return redirect_uri in self.redirect_uris
+        # Exact string comparison (RFC 9700 §4.1.3): no prefix, no wildcard, no normalising;
+        # only a loopback URI's port may differ (RFC 8252 §7.3).
+        return any(redirect_uri_matches(uri, redirect_uri) for uri in self.redirect_uris)
 
     def check_client_secret(self, client_secret: str) -> bool:
         return self.client_secret_hash is not None and matches_hash(
@@ -111,7 +138,10 @@ class Client(Base):
         )
 
     def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
-        return method == self.token_endpoint_auth_method
+        """The client's one registered method, where the endpoint accepts it."""
+        return method == self.token_endpoint_auth_method and method in ENDPOINT_AUTH_METHODS.get(
+            endpoint, ()
+        )
 
     def check_response_type(self, response_type: str) -> bool:
         return response_type == "code"

@@ -6,31 +6,42 @@ All protocol wiring is here; the routes are in idp.views.oidc, the login screens
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
-from authlib.integrations.flask_oauth2 import AuthorizationServer, ResourceProtector
+from authlib.integrations.flask_oauth2 import AuthorizationServer
+from authlib.oauth2.rfc6749 import OAuth2Request
+from authlib.oauth2.rfc6749.errors import InvalidRequestError, UnsupportedResponseTypeError
 from authlib.oauth2.rfc6750 import BearerTokenGenerator
 from flask import Flask, current_app
+from flask.wrappers import Response
 from sqlalchemy import select
 
 from ..db import get_session
 from ..hashing import new_secret, secret_hash
 from ..models import Client, Token, utcnow
-from ..signing_keys import KeyRing
-from .endpoints import AccessTokenValidator, Introspection, PrivateKeyJWT, Revocation
+from ..signing_keys import KeyRing, retention_seconds
+from .bearer import AccessTokenValidator, BearerProtector
+from .client_auth import ClientAuthenticator, PrivateKeyJWT
+from .endpoints import Introspection, Revocation
+from .errors import describable
 from .grants import PKCE, AuthorizationCodeGrant, RefreshTokenGrant, new_family
 from .logout import EndSession
 from .openid import IDToken, UserInfoResponse
-from .parked import Server
 
 EXTENSION = "leerid.oauth"
-# Retired keys stay published this much longer than the tokens they signed (clock skew).
-KEY_RETENTION_MARGIN = 300
+
+
+# RFC 6749 Appendix A.1: client-id = *VSCHAR; ours are at most 64 long (Client.client_id).
+_CLIENT_ID = re.compile(r"[\x20-\x7e]{1,64}")
 
 
 def query_client(client_id: str) -> Client | None:
-    """An enabled client by its public identifier."""
+    """An enabled client by its public identifier; None for a value that cannot be one
+    (which PostgreSQL would refuse to compare, e.g. with a NUL)."""
+    if not isinstance(client_id, str) or not _CLIENT_ID.fullmatch(client_id):
+        return None
     return (
         get_session()
         .scalars(select(Client).where(Client.client_id == client_id, Client.disabled_at.is_(None)))
@@ -87,10 +98,49 @@ def _token_generator(app: Flask) -> BearerTokenGenerator:
     )
 
 
+class Server(AuthorizationServer):
+    """Authlib's server, with LeerID's client authentication and token request checks, and
+    authorization requests that may come back from where they waited (idp.oauth.parked)."""
+
+    def create_oauth2_request(self, request: Any) -> OAuth2Request:
+        """An already built request (a ParkedRequest) as it is; else Flask's request."""
+        if isinstance(request, OAuth2Request):
+            return request
+        return super().create_oauth2_request(request)
+
+    def authenticate_client(self, request: Any, methods: Any, endpoint: str = "token") -> Client:
+        """One method per request (see idp.oauth.client_auth), for every endpoint."""
+        return ClientAuthenticator(self.query_client, PrivateKeyJWT())(request, methods, endpoint)
+
+    def create_token_response(self, request: Any = None) -> Response:
+        """RFC 6749 §3.2: the request's parameters appear once, and `grant_type` is required
+        (§4.1.3, §6). Missing or repeated, that is `invalid_request` (§5.2), not
+        `unsupported_grant_type`, which names a grant type we do not offer."""
+        oauth_request = self.create_oauth2_request(request)
+        form = oauth_request.form
+        repeated = sorted(describable(name) for name, values in form.lists() if len(values) > 1)
+        if repeated:
+            error = InvalidRequestError(f"Parameters must not be repeated: {', '.join(repeated)}")
+            return self.handle_error_response(oauth_request, error)
+        if not form.get("grant_type"):
+            error = InvalidRequestError("Missing 'grant_type'")
+            return self.handle_error_response(oauth_request, error)
+        response: Response = super().create_token_response(request)
+        return response
+
+    def get_authorization_grant(self, request: Any) -> Any:
+        """Authlib's, but a response_type it cannot quote in its error is refused here."""
+        response_type = request.payload.response_type or ""
+        if describable(response_type) != response_type:
+            # Never one we offer; without a description, nothing needs quoting.
+            raise UnsupportedResponseTypeError(response_type)
+        return super().get_authorization_grant(request)
+
+
 def init_app(app: Flask) -> None:
     """Build the authorization server and the key ring for this app."""
     settings = app.config["LEERID"]
-    retention = settings["tokens"]["id_token_lifetime"] + KEY_RETENTION_MARGIN
+    retention = retention_seconds(settings["tokens"])
     app.extensions["leerid.keyring"] = KeyRing(Path(settings["keys"]["directory"]), retention)
     server = Server(app, query_client=query_client, save_token=save_token)
     server.register_token_generator("default", _token_generator(app))
@@ -98,11 +148,10 @@ def init_app(app: Flask) -> None:
         AuthorizationCodeGrant, [PKCE(required=True), IDToken(require_nonce=False)]
     )
     server.register_grant(RefreshTokenGrant)
-    server.register_client_auth_method(PrivateKeyJWT.CLIENT_AUTH_METHOD, PrivateKeyJWT())
     server.register_endpoint(Revocation)
     server.register_endpoint(Introspection)
     server.register_endpoint(EndSession)
-    protector = ResourceProtector()
+    protector = BearerProtector()
     protector.register_token_validator(AccessTokenValidator())
     server.register_endpoint(UserInfoResponse(resource_protector=protector))
     app.extensions[EXTENSION] = server

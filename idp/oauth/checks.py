@@ -16,8 +16,6 @@ from authlib.oidc.core.errors import RequestNotSupportedError, RequestURINotSupp
 from .responses import RESPONSE_MODES
 
 PROMPTS = ("none", "login", "consent", "select_account")
-# Stored with the code (authorization_code.nonce is 500 characters).
-MAX_NONCE = 500
 # Carried through the sign-in and back to the app in its redirect URI: long enough for an
 # app that keeps a return address in it, short enough for every web server's URL limit.
 MAX_STATE = 4096
@@ -58,10 +56,9 @@ def check_max_age(data: Data) -> None:
         raise InvalidRequestError("max_age must be a non-negative whole number of seconds")
 
 
-def check_lengths(data: Data) -> None:
-    """Values LeerID keeps have a length it can keep (refused before the pupil types)."""
-    if len(str(data.get("nonce") or "")) > MAX_NONCE:
-        raise InvalidRequestError(f"nonce is longer than {MAX_NONCE} characters")
+def check_state(data: Data) -> None:
+    """The state comes back to the app in its redirect URI: refused before the pupil types
+    when it could not (the nonce's length is checked with the OpenID request, openid.py)."""
     if len(str(data.get("state") or "")) > MAX_STATE:
         raise InvalidRequestError(f"state is longer than {MAX_STATE} characters")
 
@@ -71,7 +68,7 @@ CHECKS: tuple[Callable[[Data], None], ...] = (
     check_response_mode,
     check_prompt,
     check_max_age,
-    check_lengths,
+    check_state,
 )
 
 

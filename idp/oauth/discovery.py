@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..models.oauth import SIGNING_ALGORITHMS
+from ..capabilities import ENDPOINT_AUTH_METHODS, SIGNING_ALGORITHMS
 from .claims import SUPPORTED_CLAIMS, SUPPORTED_SCOPES
-from .grants import AUTH_METHODS
 
 
 def provider_metadata(issuer: str) -> dict[str, Any]:
@@ -26,10 +25,14 @@ def provider_metadata(issuer: str) -> dict[str, Any]:
         "grant_types_supported": ["authorization_code", "refresh_token"],
         "subject_types_supported": ["pairwise"],
         "id_token_signing_alg_values_supported": list(SIGNING_ALGORITHMS),
-        "token_endpoint_auth_methods_supported": AUTH_METHODS,
-        "token_endpoint_auth_signing_alg_values_supported": ["RS256", "ES256"],
-        "revocation_endpoint_auth_methods_supported": AUTH_METHODS,
-        "introspection_endpoint_auth_methods_supported": [m for m in AUTH_METHODS if m != "none"],
+        "token_endpoint_auth_methods_supported": list(ENDPOINT_AUTH_METHODS["token"]),
+        "token_endpoint_auth_signing_alg_values_supported": list(SIGNING_ALGORITHMS),
+        "revocation_endpoint_auth_methods_supported": list(ENDPOINT_AUTH_METHODS["revocation"]),
+        "introspection_endpoint_auth_methods_supported": list(
+            ENDPOINT_AUTH_METHODS["introspection"]
+        ),
+        "revocation_endpoint_auth_signing_alg_values_supported": list(SIGNING_ALGORITHMS),
+        "introspection_endpoint_auth_signing_alg_values_supported": list(SIGNING_ALGORITHMS),
         "code_challenge_methods_supported": ["S256"],
         "claims_supported": list(SUPPORTED_CLAIMS),
         "claims_parameter_supported": False,

@@ -1,111 +1,137 @@
-"""Token endpoints besides /token: revocation (RFC 7009), introspection (RFC 7662), and the
-bearer-token check that protects userinfo (RFC 6750)."""
+"""Token endpoints besides /token: revocation (RFC 7009) and introspection (RFC 7662).
+
+Both find a token whatever its `token_type_hint`: the hint only orders the search (RFC 7009
+§2.1, RFC 7662 §2.1), and a hint we do not know is ignored.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from authlib.oauth2.rfc6750 import BearerTokenValidator
+from authlib.oauth2.rfc6749.errors import InvalidRequestError
 from authlib.oauth2.rfc7009 import RevocationEndpoint
-from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
-from joserfc.jwk import KeySet
 from sqlalchemy import or_, select
 
+from ..capabilities import ENDPOINT_AUTH_METHODS
 from ..db import get_session
 from ..hashing import secret_hash
-from ..models import Client, Token, utcnow
-from ..services.remote_keys import fetch_jwks
-from ..services.replay import remember_once
+from ..models import AccountStatus, Client, Token, utcnow
 from .grants import revoke_tokens
 from .openid import issuer
 from .subjects import pairwise_subject
 
+ACCESS, REFRESH = "access_token", "refresh_token"
 
-def find_token(value: str, hint: str | None = None) -> Token | None:
-    """The token row for an access or refresh token value (the hint only orders the search)."""
+
+@dataclass(frozen=True)
+class PresentedToken:
+    """A token value a client presented: the row it was found in, and which of its two it is."""
+
+    row: Token
+    kind: str  # ACCESS or REFRESH
+
+    def check_client(self, client: Client) -> bool:
+        """Whether the token was issued to `client`."""
+        return self.row.check_client(client)
+
+    def is_active(self) -> bool:
+        """Usable now: not revoked, not expired, not rotated, and the pupil's account active."""
+        row, now = self.row, utcnow()
+        if row.revoked_at is not None or row.account.status != AccountStatus.ACTIVE:
+            return False
+        if self.kind == ACCESS:
+            return row.access_expires_at > now
+        return (
+            row.rotated_at is None
+            and row.refresh_expires_at is not None
+            and row.refresh_expires_at > now
+        )
+
+
+def find_token(value: str, hint: str | None = None) -> PresentedToken | None:
+    """The access or refresh token with this value, searched for both kinds in one query;
+    `hint` only decides which kind is taken first should both match."""
+    if not value:
+        return None
     digest = secret_hash(value)
-    if hint == "access_token":
-        condition = Token.access_token_hash == digest
-    elif hint == "refresh_token":
-        condition = Token.refresh_token_hash == digest
-    else:
-        condition = or_(Token.access_token_hash == digest, Token.refresh_token_hash == digest)
-    return get_session().scalars(select(Token).where(condition)).first()
+    rows = get_session().scalars(
+        select(Token).where(
+            or_(Token.access_token_hash == digest, Token.refresh_token_hash == digest)
+        )
+    )
+    found = {ACCESS if row.access_token_hash == digest else REFRESH: row for row in rows}
+    order = (REFRESH, ACCESS) if hint == REFRESH else (ACCESS, REFRESH)
+    return next((PresentedToken(found[kind], kind) for kind in order if kind in found), None)
+
+
+def _token_parameter(request: Any) -> str:
+    # RFC 7009 §2.1 and RFC 7662 §2.1: "token" is required, once (RFC 6749 §3.2); an empty
+    # one counts as missing. Any token_type_hint is fine: it only orders the search.
+    values = request.form.getlist("token")
+    if len(values) != 1 or not values[0]:
+        raise InvalidRequestError("Send the token as one 'token' parameter")
+    token: str = values[0]
+    return token
 
 
 class Revocation(RevocationEndpoint):
-    """RFC 7009: revoking a refresh token ends its whole family (§2.1 "SHOULD")."""
+    """RFC 7009. A refresh token ends with its whole family (§2.1 "SHOULD"); an access
+    token ends alone, and the refresh token issued with it stays usable (§2.1 "MAY").
 
-    CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"]
+    `unsupported_token_type` is never answered: both token types can be revoked (§2.2.1).
+    """
 
-    def query_token(self, token_string: str, token_type_hint: str | None) -> Token | None:
+    CLIENT_AUTH_METHODS = list(ENDPOINT_AUTH_METHODS["revocation"])
+
+    def check_params(self, request: Any, client: Client) -> None:
+        _token_parameter(request)
+
+    def query_token(self, token_string: str, token_type_hint: str | None) -> PresentedToken | None:
         return find_token(token_string, token_type_hint)
 
-    def revoke_token(self, token: Token, request: Any) -> None:
-        presented = secret_hash(request.form.get("token", ""))
-        if presented == token.refresh_token_hash:
-            revoke_tokens(Token.family == token.family)
-        else:
-            revoke_tokens(Token.id == token.id)
+    def revoke_token(self, token: PresentedToken, request: Any) -> None:
+        if token.kind == REFRESH:
+            revoke_tokens(Token.family == token.row.family)
+        elif token.row.access_expires_at > utcnow():
+            # The row also holds the refresh token: end the access token by its expiry.
+            token.row.access_expires_at = utcnow()
 
 
 class Introspection(IntrospectionEndpoint):
-    """RFC 7662, for the client the token was issued to."""
+    """RFC 7662, for the client the token was issued to; anything else is inactive (§2.2)."""
 
-    CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt"]
+    CLIENT_AUTH_METHODS = list(ENDPOINT_AUTH_METHODS["introspection"])
 
-    def query_token(self, token_string: str, token_type_hint: str | None) -> Token | None:
+    def check_params(self, request: Any, client: Client) -> None:
+        _token_parameter(request)
+
+    def query_token(self, token_string: str, token_type_hint: str | None) -> PresentedToken | None:
         return find_token(token_string, token_type_hint)
 
-    def check_permission(self, token: Token, client: Client, request: Any) -> bool:
-        return token.client_id == client.id
+    def check_permission(self, token: PresentedToken, client: Client, request: Any) -> bool:
+        return token.check_client(client)
 
-    def introspect_token(self, token: Token) -> dict[str, Any]:
-        # A refresh token that was rotated or ran out is no longer active either.
-        refresh_expired = token.refresh_expires_at is not None and (
-            token.refresh_expires_at <= utcnow() or token.rotated_at is not None
-        )
-        if token.revoked_at is not None or (token.is_expired() and refresh_expired):
+    def create_introspection_payload(self, token: PresentedToken | None) -> dict[str, Any]:
+        if token is None or not token.is_active():
             return {"active": False}
-        return {
+        return self.introspect_token(token)
+
+    def introspect_token(self, token: PresentedToken) -> dict[str, Any]:
+        row = token.row
+        expires = row.access_expires_at if token.kind == ACCESS else row.refresh_expires_at
+        payload = {
             "active": True,
-            "client_id": token.client.client_id,
-            "token_type": "Bearer",
-            "scope": token.scope,
-            "sub": pairwise_subject(token.client.sector_identifier, token.account.person),
-            "aud": token.client.client_id,
+            "client_id": row.client.client_id,
+            "scope": row.scope,
+            "sub": pairwise_subject(row.client.sector_identifier, row.account.person),
+            "aud": row.client.client_id,
             "iss": issuer(),
-            "exp": int(token.access_expires_at.timestamp()),
-            "iat": int(token.issued_at.timestamp()),
-            "auth_time": int(token.auth_time.timestamp()),
+            "exp": int(expires.timestamp()) if expires else None,
+            "iat": int(row.issued_at.timestamp()),
+            "auth_time": int(row.auth_time.timestamp()),
         }
-
-
-class AccessTokenValidator(BearerTokenValidator):
-    """Bearer access tokens for userinfo: looked up by hash, live, not revoked."""
-
-    def authenticate_token(self, token_string: str) -> Token | None:
-        digest = secret_hash(token_string)
-        return get_session().scalars(select(Token).where(Token.access_token_hash == digest)).first()
-
-
-class PrivateKeyJWT(JWTBearerClientAssertion):
-    """Client authentication with a signed assertion (OIDC Core §9, RFC 7523 §2.2)."""
-
-    CLIENT_AUTH_METHOD = "private_key_jwt"
-
-    def get_audiences(self) -> list[str]:
-        # RFC 7523 §3: the token endpoint URL; OIDC clients also use the issuer itself.
-        base = issuer()
-        return [base, f"{base}/token", f"{base}/revoke", f"{base}/introspect"]
-
-    def validate_jti(self, claims: Any, jti: str) -> bool:
-        # One assertion, one use: the jti is remembered until the assertion expires.
-        expires = int(claims.get("exp", 0))
-        return remember_once(f"client-assertion:{claims['iss']}:{jti}", expires)
-
-    def resolve_client_public_key(self, client: Client) -> KeySet:
-        if client.jwks:
-            return KeySet.import_key_set(client.jwks)  # type: ignore[arg-type]
-        return KeySet.import_key_set(fetch_jwks(client.jwks_uri or ""))  # type: ignore[arg-type]
+        if token.kind == ACCESS:
+            payload["token_type"] = "Bearer"  # noqa: S105 - a token type, not a secret
+        return payload

@@ -16,12 +16,13 @@ from authlib.oauth2.rfc7636 import CodeChallenge
 from flask import current_app
 from sqlalchemy import select, update
 
+from ..capabilities import ENDPOINT_AUTH_METHODS
 from ..db import get_session
 from ..hashing import secret_hash
-from ..models import Account, AuthorizationCode, LoginSession, Token, utcnow
+from ..models import Account, AccountStatus, AuthorizationCode, LoginSession, Token, utcnow
 from ..models.oauth import AuthorizedPupil
 
-AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"]
+TOKEN_AUTH_METHODS = list(ENDPOINT_AUTH_METHODS["token"])
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,21 @@ class PKCE(CodeChallenge):
 class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
     """RFC 6749 §4.1 with single-use codes whose replay revokes what they issued."""
 
-    TOKEN_ENDPOINT_AUTH_METHODS = AUTH_METHODS
+    TOKEN_ENDPOINT_AUTH_METHODS = TOKEN_AUTH_METHODS
+
+    @staticmethod
+    def validate_authorization_redirect_uri(request: Any, client: Any) -> str:
+        """The registered redirect URI of the request (Core §3.1.2.1: required).
+
+        Authlib's own check quotes the URI in its error, which fails (a 500) for a URI with
+        `"` or `\\`; this one names no URI, and the error page never shows it anyway.
+        """
+        uri: str | None = request.payload.redirect_uri
+        if not uri:
+            raise InvalidRequestError("Missing 'redirect_uri'", state=request.payload.state)
+        if not client.check_redirect_uri(uri):
+            raise InvalidRequestError("The 'redirect_uri' is not registered for this client")
+        return uri
 
     def validate_requested_scope(self) -> None:
         # Scopes the client may not have are dropped (Client.get_allowed_scope); without
@@ -139,7 +154,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
 class RefreshTokenGrant(grants.RefreshTokenGrant):
     """RFC 6749 §6 with rotation; reuse of a rotated token revokes its family."""
 
-    TOKEN_ENDPOINT_AUTH_METHODS = AUTH_METHODS
+    TOKEN_ENDPOINT_AUTH_METHODS = TOKEN_AUTH_METHODS
     INCLUDE_NEW_REFRESH_TOKEN = True
 
     def authenticate_refresh_token(self, refresh_token: str) -> Token | None:
@@ -147,7 +162,9 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         token = session.scalars(
             select(Token).where(Token.refresh_token_hash == secret_hash(refresh_token))
         ).first()
-        if token is None:
+        # A blocked or deactivated pupil keeps no access through old refresh tokens:
+        # invalid_grant (RFC 6749 §5.2), and the token is left as it is.
+        if token is None or token.account.status != AccountStatus.ACTIVE:
             return None
         # Claim the token atomically: a second use, even a concurrent one, is a reuse.
         claimed = session.execute(
@@ -165,10 +182,7 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
             return None
         return token
 
-    def authenticate_user(self, refresh_token: Token) -> AuthorizedPupil | None:
-        # A blocked or deactivated pupil keeps no access through old refresh tokens.
-        if refresh_token.account.status != "active":
-            return None
+    def authenticate_user(self, refresh_token: Token) -> AuthorizedPupil:
         return refresh_token.get_user()
 
     def revoke_old_credential(self, refresh_token: Token) -> None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, cast
 
 from authlib.integrations.flask_oauth2 import current_token
 from authlib.oauth2.rfc6749 import OAuth2Request
+from authlib.oauth2.rfc6749.errors import InvalidRequestError
 from authlib.oidc.core import OpenIDCode, UserInfo, UserInfoEndpoint
 from flask import current_app, g
-from sqlalchemy import exists, select
+from sqlalchemy import String
 
 from ..db import get_session
 from ..models import AuthorizationCode, ClaimRelease, Client, LoginSession, Token
@@ -17,6 +18,9 @@ from ..models.oauth import AuthorizedPupil
 from ..signing_keys import KeyRing, SigningKey
 from .claims import release_claims, sign_in_locale
 from .subjects import pairwise_subject
+
+# The longest nonce a code can carry: its column's length.
+NONCE_MAX_LENGTH = cast(String, AuthorizationCode.__table__.c.nonce.type).length or 0
 
 
 def key_ring() -> KeyRing:
@@ -55,15 +59,22 @@ class IDToken(OpenIDCode):
             g.id_token_key = cached
         return cached
 
-    def exists_nonce(self, nonce: str, request: Any) -> bool:
-        # A nonce seen before for this client is a replayed authentication request.
-        statement = select(
-            exists().where(
-                AuthorizationCode.client_id == request.client.id,
-                AuthorizationCode.nonce == nonce,
+    def validate_openid_authorization_request(self, grant: Any, redirect_uri: str) -> None:
+        """A nonce fits where the code keeps it (NONCE_MAX_LENGTH characters) and holds no
+        control characters; otherwise `invalid_request` to the app (Core §3.1.2.6)."""
+        nonce = grant.request.payload.data.get("nonce") or ""
+        if len(nonce) > NONCE_MAX_LENGTH or any(ord(c) < 0x20 or ord(c) == 0x7F for c in nonce):
+            raise InvalidRequestError(
+                f"'nonce' must be at most {NONCE_MAX_LENGTH} characters, without control ones",
+                redirect_uri=redirect_uri,
             )
-        )
-        return bool(get_session().scalar(statement))
+        super().validate_openid_authorization_request(grant, redirect_uri)
+
+    def exists_nonce(self, nonce: str, request: Any) -> bool:
+        """Never "seen before": the nonce binds the ID token to the app's own session, and
+        detecting its replay is the app's business (Core §15.5.2, §3.1.3.7 step 11). An app
+        that retries an authentication request with the same nonce must get its tokens."""
+        return False
 
     def get_client_algorithm(self, client: Client) -> str:
         return client.id_token_signed_response_alg

@@ -7,7 +7,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.oauth2.rfc6749 import OAuth2Payload, OAuth2Request
 from werkzeug.datastructures import ImmutableMultiDict
 
@@ -44,12 +43,3 @@ class ParkedRequest(OAuth2Request):
     @property
     def form(self) -> ImmutableMultiDict[str, str]:
         return ImmutableMultiDict()
-
-
-class Server(AuthorizationServer):
-    """Authlib's Flask server that also accepts an already built OAuth2Request."""
-
-    def create_oauth2_request(self, request: Any) -> OAuth2Request:
-        if isinstance(request, OAuth2Request):
-            return request
-        return super().create_oauth2_request(request)

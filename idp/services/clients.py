@@ -8,9 +8,9 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
+from ..capabilities import CLIENT_AUTH_METHODS, SECRET_AUTH_METHODS, SIGNING_ALGORITHMS
 from ..hashing import new_secret, secret_hash
 from ..models import AuditEvent, Client
-from ..models.oauth import AUTH_METHODS, SIGNING_ALGORITHMS
 from ..oauth.claims import SUPPORTED_SCOPES
 
 
@@ -76,7 +76,7 @@ def register_client(
     if backchannel_logout_uri:
         check_uri(backchannel_logout_uri, "back-channel logout URI")
     method = auth_method or ("none" if public else "client_secret_basic")
-    if method not in AUTH_METHODS:
+    if method not in CLIENT_AUTH_METHODS:
         raise ClientError(f"unknown token endpoint auth method {method!r}")
     if public != (method == "none"):
         raise ClientError("a public client uses auth method 'none', and only a public one")
@@ -97,7 +97,7 @@ def register_client(
     if sector is None and len(hosts) > 1:
         # OpenID Connect Core §8.1: redirect URIs on several hosts need one declared sector.
         raise ClientError("redirect URIs on several hosts: name the app's sector with --sector")
-    secret = new_secret() if method in ("client_secret_basic", "client_secret_post") else None
+    secret = new_secret() if method in SECRET_AUTH_METHODS else None
     client = Client(
         client_id=new_secret(18),
         client_secret_hash=secret_hash(secret) if secret else None,

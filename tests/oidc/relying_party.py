@@ -19,6 +19,12 @@ from joserfc.jwk import KeySet
 ISSUER = "http://127.0.0.1:5000"
 
 
+def basic(client_id: str, secret: str | None) -> dict[str, str]:
+    """An Authorization header with HTTP Basic client credentials (RFC 6749 §2.3.1)."""
+    raw = f"{client_id}:{secret}".encode()
+    return {"Authorization": "Basic " + base64.b64encode(raw).decode()}
+
+
 def pkce_pair() -> tuple[str, str]:
     """A code verifier and its S256 challenge (RFC 7636 §4.1-4.2)."""
     verifier = secrets.token_urlsafe(48)
@@ -93,15 +99,25 @@ class RelyingParty:
 
     def token(self, **form: str) -> Any:
         """POST to the token endpoint with this client's authentication."""
+        return self.post("/token", **form)
+
+    def post(self, path: str, **form: str) -> Any:
+        """POST to a token endpoint (/token, /revoke, /introspect), authenticated."""
         headers = {}
         if self.auth_method == "client_secret_basic":
-            raw = f"{self.client_id}:{self.client_secret}".encode()
-            headers["Authorization"] = "Basic " + base64.b64encode(raw).decode()
+            headers = basic(self.client_id, self.client_secret)
         elif self.auth_method == "client_secret_post":
             form = {**form, "client_id": self.client_id, "client_secret": self.client_secret or ""}
         else:
             form = {**form, "client_id": self.client_id}
-        return self.browser.post("/token", data=form, headers=headers)
+        return self.browser.post(path, data=form, headers=headers)
+
+    def tokens(self, username: str, password: str, **extra: str) -> dict[str, Any]:
+        """A whole flow: sign in, exchange the code; the token response."""
+        response = self.exchange(self.login_flow(username, password, **extra)["code"][0])
+        assert response.status_code == 200, response.get_data(as_text=True)
+        tokens: dict[str, Any] = response.get_json()
+        return tokens
 
     def exchange(self, code: str, verifier: str | None = None) -> Any:
         """Exchange a code, with the verifier of the last flow unless told otherwise."""

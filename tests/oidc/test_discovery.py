@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from idp import create_app
+from idp.capabilities import CLIENT_AUTH_METHODS
 from idp.db import get_database
 
 
@@ -26,3 +27,13 @@ def test_issuer_comes_from_configuration(settings):
     get_database(app).engine.dispose()
     assert meta["issuer"] == "https://leerid.example"
     assert meta["token_endpoint"] == "https://leerid.example/token"
+
+
+def test_client_authentication_is_announced_from_one_list(client):
+    meta = client.get("/.well-known/openid-configuration").get_json()
+    methods = ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"]
+    assert meta["token_endpoint_auth_methods_supported"] == list(CLIENT_AUTH_METHODS) == methods
+    assert meta["revocation_endpoint_auth_methods_supported"] == methods
+    assert meta["introspection_endpoint_auth_methods_supported"] == methods[:3]
+    for endpoint in ("token", "revocation", "introspection"):
+        assert meta[f"{endpoint}_endpoint_auth_signing_alg_values_supported"] == ["RS256", "ES256"]

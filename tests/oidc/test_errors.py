@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
+import pytest
 from sqlalchemy import update
 
 from idp.models import AuthorizationCode
@@ -183,3 +184,66 @@ def test_wrong_client_secret(make_rp, pupil):
     answer = rp.exchange(code)
     assert answer.status_code == 401
     assert answer.get_json()["error"] == "invalid_client"
+
+
+def test_a_token_request_without_grant_type_is_invalid_request(make_rp, pupil, client):
+    rp = make_rp()
+    tokens = rp.tokens(pupil.username, PASSWORD)
+    for form in ({}, {"grant_type": ""}, {"refresh_token": tokens["refresh_token"]}):
+        answer = rp.token(**form)
+        assert answer.status_code == 400, form
+        assert answer.get_json()["error"] == "invalid_request", form
+    # Without any client authentication or body at all, and with a JSON body.
+    for answer in (client.post("/token"), client.post("/token", json={"grant_type": "x"})):
+        assert answer.status_code == 400
+        assert answer.get_json()["error"] == "invalid_request"
+    # An unknown grant type is still unsupported_grant_type (RFC 6749 §5.2).
+    assert rp.token(grant_type="urn:x:nope").get_json()["error"] == "unsupported_grant_type"
+
+
+def test_a_repeated_token_request_parameter_is_invalid_request(make_rp, pupil, client):
+    rp = make_rp(auth_method="client_secret_post")
+    tokens = rp.tokens(pupil.username, PASSWORD)
+    form = {
+        "grant_type": ["refresh_token", "refresh_token"],
+        "refresh_token": tokens["refresh_token"],
+        "client_id": rp.client_id,
+        "client_secret": rp.client_secret,
+    }
+    answer = client.post("/token", data=form)
+    assert answer.status_code == 400
+    assert answer.get_json()["error"] == "invalid_request"
+
+
+@pytest.mark.parametrize("bad", ['"', "\\"])
+def test_quotes_and_backslashes_in_parameters_are_no_500(make_rp, client, bad):
+    """Authlib refuses to put these characters in an error description (RFC 6749 §5.2)."""
+    rp = make_rp()
+    url = rp.authorize_url().replace("response_type=code", "response_type=" + quote(f"c{bad}"))
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "Location" not in response.headers
+    registered = quote(rp.redirect_uri, safe="")
+    url = rp.authorize_url().replace(registered, quote(f"{rp.redirect_uri}{bad}", safe=""))
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "Location" not in response.headers
+    answer = client.post("/token", data={"grant_type": "refresh_token", f"x{bad}": ["1", "2"]})
+    assert answer.status_code == 400
+    assert answer.get_json()["error"] == "invalid_request"
+
+
+@pytest.mark.parametrize("nonce", ["n" * 501, "a\x00b", "regel\nbreuk"])
+def test_a_nonce_that_does_not_fit_is_invalid_request(make_rp, client, nonce):
+    rp = make_rp()
+    params = _error(client.get(rp.authorize_url(nonce=nonce)))
+    assert params["error"] == ["invalid_request"]
+    assert params["state"] == [rp.last["state"]]
+
+
+def test_the_longest_nonce_fits(make_rp, pupil):
+    rp = make_rp()
+    callback = rp.login_flow(pupil.username, PASSWORD, nonce="n" * 500)
+    tokens = rp.exchange(callback["code"][0]).get_json()
+    rp.last["nonce"] = "n" * 500
+    assert rp.verify_id_token(tokens["id_token"])["nonce"] == "n" * 500

@@ -124,3 +124,15 @@ def test_the_locale_claim_is_the_language_the_pupil_signed_in_in(
     # A refreshed token belongs to the same sign-in.
     refreshed = rp.token(grant_type="refresh_token", refresh_token=tokens["refresh_token"])
     assert userinfo(refreshed.get_json()["access_token"])["locale"] == locale
+
+
+def test_an_app_may_reuse_a_nonce(make_rp, pupil):
+    """OpenID Connect Core §15.5.2: nonce replay is for the app to detect, not the server."""
+    rp = make_rp()
+    for _ in range(2):
+        callback = rp.login_flow(pupil.username, PASSWORD, nonce="zelfde-nonce")
+        assert "error" not in callback, callback
+        response = rp.exchange(callback["code"][0])
+        assert response.status_code == 200, response.get_json()
+        rp.last["nonce"] = "zelfde-nonce"
+        assert rp.verify_id_token(response.get_json()["id_token"])["nonce"] == "zelfde-nonce"
