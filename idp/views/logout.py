@@ -21,6 +21,7 @@ from .. import interactions
 from ..models import LoginSession
 from ..oauth import get_server
 from ..oauth.logout import end_session_everywhere
+from ..oauth.openid import issuer
 from ..oauth.subjects import pairwise_subject
 from ..security_headers import allow_form_target
 
@@ -43,6 +44,9 @@ def _names_this_session(logout_request: Any, login: LoginSession) -> bool:
     claims = logout_request.id_token_claims
     client = logout_request.client
     if not claims or client is None or claims.get("sid") != login.sid:
+        return False
+    # Signed with the same keys, a logout token (it carries `events`) is no ID token.
+    if claims.get("iss") != issuer() or "events" in claims:
         return False
     subject = pairwise_subject(client.sector_identifier, login.account.person)
     return bool(claims.get("sub") == subject)

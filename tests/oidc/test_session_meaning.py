@@ -346,3 +346,24 @@ def test_ui_locales_is_a_preference_list(make_rp, client):
         assert response.status_code == 302
         html = client.get(response.headers["Location"]).get_data(as_text=True)
         assert re.search(expected, html), value
+
+
+def test_a_logout_token_is_no_id_token_hint(make_rp, pupil, client, app):
+    """Signed with the same keys and naming this very session, a logout token (which
+    carries `events`) still does not end the session without asking."""
+    from joserfc import jwt
+
+    rp = make_rp()
+    tokens, claims = _claims(rp, rp.login_flow(pupil.username, PASSWORD))
+    key = app.extensions["leerid.keyring"].signing_key("RS256")
+    event = {"http://schemas.openid.net/event/backchannel-logout": {}}
+    logout_token = jwt.encode(
+        {"alg": "RS256", "kid": key.kid, "typ": "logout+jwt"},
+        {k: claims[k] for k in ("iss", "aud", "sub", "sid", "iat", "exp")} | {"events": event},
+        key.key,
+    )
+    response = client.get("/logout?" + urlencode({"id_token_hint": logout_token}))
+    assert "Wil je afmelden bij LeerID?" in response.get_data(as_text=True)
+    # The ID token itself ends it at once.
+    done = client.get("/logout?" + urlencode({"id_token_hint": tokens["id_token"]}))
+    assert "Je bent afgemeld" in done.get_data(as_text=True)
