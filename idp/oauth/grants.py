@@ -15,6 +15,7 @@ from authlib.oauth2.rfc6749.errors import InvalidRequestError, InvalidScopeError
 from authlib.oauth2.rfc7636 import CodeChallenge
 from flask import current_app
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from ..capabilities import ENDPOINT_AUTH_METHODS
 from ..db import get_session
@@ -126,9 +127,17 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
 
     def query_authorization_code(self, code: str, client: Any) -> AuthorizationCode | None:
         session = get_session()
-        found = session.scalars(
-            select(AuthorizationCode).where(AuthorizationCode.code_hash == secret_hash(code))
-        ).first()
+        # With what the token response needs (the pupil for the claims, the session for
+        # `sid`): one query instead of four on the busiest path of a school morning.
+        query = (
+            select(AuthorizationCode)
+            .where(AuthorizationCode.code_hash == secret_hash(code))
+            .options(
+                joinedload(AuthorizationCode.account).joinedload(Account.person),
+                joinedload(AuthorizationCode.login_session),
+            )
+        )
+        found = session.scalars(query).first()
         # A code is bound to the client it was issued to (RFC 6749 §4.1.3).
         if found is None or found.client_id != client.id or found.expires_at <= utcnow():
             return None
