@@ -30,8 +30,11 @@ Pairs = list[tuple[str, str]]
 def split_url(url: str) -> tuple[str, Pairs]:
     """A URL's path and its query pairs, still encoded."""
     parts = urlsplit(url)
-    pairs = [tuple(p.split("=", 1)) if "=" in p else (p, "") for p in parts.query.split("&") if p]
-    return parts.path, [(k, v) for k, v in pairs]  # type: ignore[misc]
+    pairs: Pairs = []
+    for item in filter(None, parts.query.split("&")):
+        key, _, value = item.partition("=")
+        pairs.append((key, value))
+    return parts.path, pairs
 
 
 def encoded(values: dict[str, str] | Pairs) -> Pairs:

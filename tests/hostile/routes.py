@@ -26,7 +26,7 @@ from tests.hostile.engine import (
     used_up,
     whole_request_variants,
 )
-from tests.hostile.forms import Form
+from tests.hostile.forms import Form, forms_of
 from tests.hostile.world import LOGOUT_URI, NEW_PASSWORD, REDIRECT_URI, Browser, World, app_basic
 
 # Parameters that every page reads: the language, and the app request a sign-in is for.
@@ -70,9 +70,13 @@ class Page:
     forms: list[Form] | None = None
 
     def posting(self) -> list[Form]:
-        """The forms the page renders that POST (read once)."""
+        """The forms that POST, if the URL answers with a page (read once)."""
         if self.forms is None:
-            _, forms = self.browser.page(self.url)
+            response = self.browser.get(self.url)
+            html = response.get_data(as_text=True)
+            response.close()
+            page = response.status_code == 200 and response.mimetype == "text/html"
+            forms = forms_of(html, self.url) if page else []
             self.forms = [f for f in forms if f.method == "POST"]
         return self.forms
 
@@ -119,9 +123,10 @@ class PageSpec:
     journey: Journey
     query: tuple[str, ...] = ()
     path_arg: str | None = None
-    forms: bool = True
+    forms: bool = True  # the page must render a form (any page's forms are fuzzed)
     json: bool = False
     spent: Callable[[Any], bool] = used_up
+    only_forms: bool = False  # another spec of the rule has the query and path cases
 
     def cases(self, world: World, rule: str) -> Iterator[Case]:
         cache = Cache(self.spent)
@@ -130,20 +135,19 @@ class PageSpec:
             found: Page = cache.get("page", lambda: self.journey(world))
             return found
 
-        first = page()
         names = [*GLOBAL_QUERY, *self.query]
-        names += [unquote_plus(k) for k, _ in Request.of("GET", first.url).query]
-        for name in dict.fromkeys(names):
-            yield from self._query_cases(rule, name, page, cache)
-        if self.path_arg:
-            yield from self._path_cases(world, rule, page, cache)
+        names += [unquote_plus(k) for k, _ in Request.of("GET", page().url).query]
         get = self._get(page)
-        yield Case(rule, "valid", "GET", False, self.json, get, cache.after)
-        if not self.forms:
+        if not self.only_forms:
+            for name in dict.fromkeys(names):
+                yield from self._query_cases(rule, name, page, cache)
+            if self.path_arg:
+                yield from self._path_cases(world, rule, page, cache)
+            yield Case(rule, "valid", "GET", False, self.json, get, cache.after)
+        posting = page().posting()
+        assert posting or not self.forms, f"{rule}: the page {page().url} renders no form"
+        if not posting and not self.only_forms:
             yield from whole_request_variants(rule, self.json, get, cache.after)
-            return
-        posting = first.posting()
-        assert posting, f"{rule}: the page {first.url} renders no form"
         for index, form in enumerate(posting):
             target = rule_of(world.app, Request.of("POST", form.action).path, "POST")
             prepare = self._form(index, page)
@@ -281,6 +285,16 @@ def second_step(credential: str) -> Journey:
         return Page(url, browser, values)
 
     return journey
+
+
+def one_picture_picked(world: World) -> Page:
+    """The grid's second page, which also offers to undo the first pick."""
+    page = second_step("picture")(world)
+    account = world.pupil("picture")
+    response = page.browser.submit(page.url, {"pick": account.pictures[0]})
+    forms = forms_of(response.get_data(as_text=True), page.url)
+    posting = [f for f in forms if f.method == "POST"]
+    return Page(page.url, page.browser, {"pick": account.pictures[1]}, posting)
 
 
 def switch(world: World) -> Page:
@@ -489,7 +503,10 @@ ROUTES: dict[str, list[Spec]] = {
     "/login/continue": [PageSpec(continue_as)],
     "/login/switch": [PageSpec(switch, forms=False)],
     "/login/password": [PageSpec(second_step("own"))],
-    "/login/pictures": [PageSpec(second_step("picture"))],
+    "/login/pictures": [
+        PageSpec(second_step("picture")),
+        PageSpec(one_picture_picked, only_forms=True),
+    ],
     "/login/new-password": [PageSpec(new_password)],
     "/k/<token>": [PageSpec(card, path_arg="token", forms=False)],
     "/portal/": [PageSpec(portal("/portal/"))],
@@ -506,4 +523,4 @@ ROUTES: dict[str, list[Spec]] = {
 def generic(rule: str) -> PageSpec:
     """A route nobody listed: fuzzed anonymously, with the forms its page renders."""
     url = rule.replace("<", "").replace(">", "")
-    return PageSpec(anonymous(url))
+    return PageSpec(anonymous(url), forms=False)

@@ -27,12 +27,13 @@ EXAMPLES = settings(
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-# Raw bytes (any), and text drawn from every Unicode category but lone surrogates.
+# Raw bytes (any), text from every Unicode category but lone surrogates, and such text
+# repeated to a few hundred characters (lengths past the columns are the corpus's part).
 values = st.one_of(
     st.binary(max_size=40),
     st.text(max_size=40).map(lambda text: text.encode("utf-8")),
     st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=12).map(
-        lambda text: (text * 100).encode("utf-8")
+        lambda text: (text * (400 // len(text))).encode("utf-8")
     ),
 )
 
