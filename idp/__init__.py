@@ -10,7 +10,7 @@ from flask import Flask
 from flask_wtf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import db, i18n, oauth, security_headers, throttle
+from . import db, i18n, input_guard, oauth, security_headers, throttle
 from .config import load_settings
 from .keystore import MissingKeysError, load_secrets
 from .views import cards, errors, home, login, logout, oidc, pictures, portal, recovery
@@ -47,6 +47,7 @@ def create_app(config: Mapping[str, Mapping[str, Any]] | None = None) -> Flask:
     db.init_app(app)
     i18n.init_app(app)
     security_headers.init_app(app)
+    input_guard.init_app(app)
     csrf.init_app(app)
     oauth.init_app(app)
     throttle.init_app(app)

@@ -12,6 +12,7 @@ sent one (the password-reset page must not tell which addresses are known).
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 import sys
 from collections.abc import Mapping
@@ -25,10 +26,35 @@ log = logging.getLogger(__name__)
 _SENDER = ThreadPoolExecutor(max_workers=2, thread_name_prefix="leerid-mail")
 TIMEOUT = 15
 _RULE = "=" * 72
+# RFC 5321 §4.5.3.1.3: a path holds at most 256 octets, angle brackets included.
+MAX_ADDRESS_LENGTH = 254
+# Whitespace and the characters that structure an address header (RFC 5322 §3.2.3
+# "specials" but "@" and "."): with them one value could become a display name, a group
+# or a second recipient.
+_NOT_IN_ADDRESS = re.compile(r'[\s()<>\[\]:;,\\"]')
+
+
+class InvalidAddress(ValueError):
+    """An address that cannot go into the To header as one recipient on one line."""
+
+
+def is_single_address(address: str) -> bool:
+    """One recipient on one line: at most 254 characters, exactly one "@", no whitespace
+    (so no line break that could start a header), no control character and none of the
+    characters that would let the header name a second recipient."""
+    return (
+        0 < len(address) <= MAX_ADDRESS_LENGTH
+        and address.count("@") == 1
+        and address.isprintable()
+        and not _NOT_IN_ADDRESS.search(address)
+    )
 
 
 def build_message(settings: Mapping[str, Any], to: str, subject: str, body: str) -> EmailMessage:
-    """A plain-text UTF-8 message from LeerID's sender address."""
+    """A plain-text UTF-8 message from LeerID's sender address; raises InvalidAddress when
+    `to` is not one address on one line (see is_single_address)."""
+    if not is_single_address(to):
+        raise InvalidAddress("not a single e-mail address on one line")
     message = EmailMessage()
     message["From"] = settings["sender"]
     message["To"] = to

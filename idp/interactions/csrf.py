@@ -56,7 +56,9 @@ class InteractionCSRF(CSRF):
         interaction = self.interaction
         if interaction is None or browser_secret(interaction) is None:
             raise ValidationError(_l("The sign-in has expired."))
-        if not hmac.compare_digest(str(field.data or ""), csrf_token(interaction)):
+        # As bytes: compare_digest refuses str with non-ASCII characters (a forged token).
+        presented = str(field.data or "").encode("utf-8")
+        if not hmac.compare_digest(presented, csrf_token(interaction).encode("ascii")):
             raise ValidationError(_l("The CSRF token is invalid."))
 
 

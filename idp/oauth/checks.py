@@ -13,6 +13,7 @@ from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749.errors import InvalidRequestError
 from authlib.oidc.core.errors import RequestNotSupportedError, RequestURINotSupportedError
 
+from .errors import describable
 from .responses import RESPONSE_MODES
 
 PROMPTS = ("none", "login", "consent", "select_account")
@@ -46,7 +47,8 @@ def check_prompt(data: Data) -> None:
     """Core §3.1.2.1: the prompt values are a space-delimited list of known values."""
     unknown = sorted(set(str(data.get("prompt") or "").split()) - set(PROMPTS))
     if unknown:
-        raise InvalidRequestError(f"unsupported prompt value(s): {', '.join(unknown)}")
+        named = describable(", ".join(unknown))
+        raise InvalidRequestError(f"unsupported prompt value(s): {named}")
 
 
 def check_max_age(data: Data) -> None:

@@ -9,12 +9,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import EmailField, SubmitField
-from wtforms.validators import DataRequired, Length
+from wtforms import EmailField, Field, SubmitField
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from .. import interactions
 from ..db import get_session
-from ..mail import send_mail
+from ..mail import MAX_ADDRESS_LENGTH, is_single_address, send_mail
 from ..models import EmailPurpose
 from ..oauth.logout import end_other_sessions
 from ..services.email_links import find_link, request_reset, use_link
@@ -24,10 +24,21 @@ from .messages import duration
 blueprint = Blueprint("recovery", __name__)
 
 
+def _one_address(form: FlaskForm, field: Field) -> None:
+    # The address goes into a mail header: one recipient on one line, or nothing is sent.
+    if field.data and not is_single_address(field.data):
+        raise ValidationError(_("That does not look like an e-mail address."))
+
+
 class ForgotForm(FlaskForm):
     """The address the reset link goes to."""
 
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])
+    email = EmailField(
+        _l("E-mail address"),
+        # Browsers strip the spaces around an address; a pasted one keeps them.
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        validators=[DataRequired(), Length(max=MAX_ADDRESS_LENGTH), _one_address],
+    )
     submit = SubmitField(_l("Send me a link"))
 
 
