@@ -13,8 +13,10 @@ from ..db import get_session
 from ..i18n import preferred_language
 from ..models import Account, AccountKind, Client, Interaction, LoginSession
 from ..oauth.grants import GrantUser
+from ..oauth.hints import hinted_subject
+from ..oauth.subjects import pairwise_subject
 from ..services.sso import find_login_session, is_open, record_client, start_login_session
-from .needs import Need
+from .needs import Need, need
 from .store import end
 
 SSO_KEY = "sso"
@@ -35,6 +37,23 @@ def login_for(interaction: Interaction | None) -> LoginSession | None:
     if finished is not None and is_open(finished):
         return finished
     return current_login()
+
+
+def next_step(
+    data: Mapping[str, Any],
+    login: LoginSession | None,
+    interaction: Interaction | None,
+    client: Client,
+) -> Need | None:
+    """What the request of `client` still needs (interactions.needs), its id_token_hint
+    read: InvalidRequestError when the hint is not one of ours for this app."""
+    hinted = hinted_subject(data.get("id_token_hint"), client.client_id)
+    someone_else = (
+        hinted is not None
+        and login is not None
+        and hinted != pairwise_subject(client.sector_identifier, login.account.person)
+    )
+    return need(data, login, interaction, someone_else=someone_else)
 
 
 def grant_user(login: LoginSession | None) -> GrantUser | None:

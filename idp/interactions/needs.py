@@ -1,8 +1,10 @@
 """What an authorization request still needs from the pupil before the app gets a code
 (OpenID Connect Core 1.0 §3.1.2.1 and §3.1.2.3).
 
-- SIGN_IN: the secret, typed or tapped now: no session, `prompt=login`, or `max_age`
-  exceeded. Confirming who you are ("Ja, ga verder") does not satisfy it.
+- SIGN_IN: the secret, typed or tapped now: no session, `prompt=login`, `max_age`
+  exceeded, or an `id_token_hint` of another pupil than the session's (on a shared tablet
+  the app asks for the pupil it knew). Confirming who you are ("Ja, ga verder") does not
+  satisfy it.
 - CHOOSE: the pupil says who they are: on a shared tablet a basic account confirms "Ben jij
   ...?", and `login_hint` or `prompt=select_account` may name someone else.
 - CONSENT: `prompt=consent`: the pupil sees what the app will receive.
@@ -47,14 +49,19 @@ def need(
     login: LoginSession | None,
     interaction: Interaction | None,
     now: float | None = None,
+    *,
+    someone_else: bool = False,
 ) -> Need | None:
-    """The next step the request needs with this SSO session, or None: issue the code."""
+    """The next step the request needs with this SSO session, or None: issue the code.
+
+    `someone_else`: the app's `id_token_hint` names another pupil than the session's.
+    """
     if login is None or login.account.status is not AccountStatus.ACTIVE:
         return Need.SIGN_IN
     asked = prompts(data)
     done_here = interaction is not None and interaction.login_session_id == login.id
     fresh = done_here and interaction is not None and interaction.fresh
-    if not fresh and ("login" in asked or _too_old(data, login, now)):
+    if not fresh and ("login" in asked or _too_old(data, login, now) or someone_else):
         return Need.SIGN_IN
     hint = normalise_username(str(data.get("login_hint") or ""))
     basic = login.account.kind is AccountKind.BASIC

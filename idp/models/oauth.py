@@ -129,7 +129,11 @@ class Client(Base):
 
     def check_redirect_uri(self, redirect_uri: str) -> bool:
         # Exact string comparison (RFC 9700 §4.1.3): no prefix, no wildcard, no normalising;
-        # only a loopback URI's port may differ (RFC 8252 §7.3).
+        # only a native app's loopback URI may differ in its port (RFC 8252 §7.3). A native
+        # app is a public client: a web app on the loopback keeps its exact port, so that
+        # no other program on a shared computer can receive its codes.
+        if not self.is_public:
+            return redirect_uri in self.redirect_uris
         return any(redirect_uri_matches(uri, redirect_uri) for uri in self.redirect_uris)
 
     def check_client_secret(self, client_secret: str) -> bool:

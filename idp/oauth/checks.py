@@ -12,6 +12,7 @@ from typing import Any
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749.errors import InvalidRequestError
 from authlib.oidc.core.errors import RequestNotSupportedError, RequestURINotSupportedError
+from werkzeug.datastructures import MultiDict
 
 from .errors import describable
 from .responses import RESPONSE_MODES
@@ -20,6 +21,9 @@ PROMPTS = ("none", "login", "consent", "select_account")
 # Carried through the sign-in and back to the app in its redirect URI: long enough for an
 # app that keeps a return address in it, short enough for every web server's URL limit.
 MAX_STATE = 4096
+# All of a request's names and values together (an app's longest real request is a few
+# hundred characters, plus its state).
+MAX_REQUEST = 16384
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
 
 Data = Mapping[str, Any]
@@ -58,6 +62,16 @@ def check_max_age(data: Data) -> None:
         raise InvalidRequestError("max_age must be a non-negative whole number of seconds")
 
 
+def check_size(data: Data) -> None:
+    """A request LeerID parks while the pupil signs in has a size it can keep: a GET's URL
+    is bounded by the web server, a POST's body is not (Core §3.1.2.1 allows POST)."""
+    # A MultiDict (the request's values) has every value of a repeated name in its lists.
+    lists = data.lists() if isinstance(data, MultiDict) else ((k, [v]) for k, v in data.items())
+    size = sum(len(str(name)) + sum(len(str(v)) for v in values) for name, values in lists)
+    if size > MAX_REQUEST:
+        raise InvalidRequestError(f"the request is longer than {MAX_REQUEST} characters")
+
+
 def check_state(data: Data) -> None:
     """The state comes back to the app in its redirect URI: refused before the pupil types
     when it could not (the nonce's length is checked with the OpenID request, openid.py)."""
@@ -71,6 +85,7 @@ CHECKS: tuple[Callable[[Data], None], ...] = (
     check_prompt,
     check_max_age,
     check_state,
+    check_size,
 )
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..capabilities import ENDPOINT_AUTH_METHODS, SIGNING_ALGORITHMS
+from .checks import PROMPTS
 from .claims import SUPPORTED_CLAIMS, SUPPORTED_SCOPES
+from .responses import RESPONSE_MODES
 
 
 def provider_metadata(issuer: str) -> dict[str, Any]:
@@ -21,7 +23,7 @@ def provider_metadata(issuer: str) -> dict[str, Any]:
         "end_session_endpoint": f"{issuer}/logout",
         "scopes_supported": list(SUPPORTED_SCOPES),
         "response_types_supported": ["code"],
-        "response_modes_supported": ["query", "form_post"],
+        "response_modes_supported": list(RESPONSE_MODES),
         "grant_types_supported": ["authorization_code", "refresh_token"],
         "subject_types_supported": ["pairwise"],
         "id_token_signing_alg_values_supported": list(SIGNING_ALGORITHMS),
@@ -38,7 +40,7 @@ def provider_metadata(issuer: str) -> dict[str, Any]:
         "claims_parameter_supported": False,
         "request_parameter_supported": False,
         "request_uri_parameter_supported": False,
-        "prompt_values_supported": ["none", "login"],
+        "prompt_values_supported": list(PROMPTS),
         "ui_locales_supported": ["nl-BE", "en"],
         "acr_values_supported": ["urn:leerid:password"],
         "frontchannel_logout_supported": False,

@@ -8,6 +8,7 @@ URL; its forms carry that interaction's CSRF token (InteractionForm).
 
 from __future__ import annotations
 
+from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749.errors import AccessDeniedError
 from flask import Blueprint, redirect, render_template, request
 from flask_babel import gettext as _
@@ -152,12 +153,14 @@ def _continuable(interaction: Interaction) -> LoginSession | None:
     """The live session whose pupil may go on to the waiting app without their secret:
     never when the app asked for a fresh sign-in (prompt=login, max_age)."""
     login = interactions.current_login()
-    if login is None or interaction.request is None:
+    if login is None or interaction.request is None or interaction.client is None:
         return None
     data = dict(interaction.parameters())
-    if interactions.need(data, login, None) is Need.SIGN_IN:
+    try:
+        step = interactions.next_step(data, login, None, interaction.client)
+    except OAuth2Error:
         return None
-    return login
+    return None if step is Need.SIGN_IN else login
 
 
 @blueprint.post("/login/continue")

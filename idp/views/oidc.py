@@ -59,17 +59,21 @@ def authorize() -> Any:
     parked = ParkedRequest(request.url, waiting.parameters()) if waiting else None
     try:
         grant = get_server().get_consent_grant(request=parked, end_user=user)
-        check_authorization_request(grant.request.payload.data, grant.redirect_uri)
+        data, client = grant.request.payload.data, grant.request.client
+        check_authorization_request(data, grant.redirect_uri)
     except OAuth2Error as error:
         return _refuse(error, waiting)
-    data = grant.request.payload.data
-    step = interactions.need(data, login, waiting)
+    try:
+        step = interactions.next_step(data, login, waiting, client)
+    except OAuth2Error as error:
+        error.redirect_uri = grant.redirect_uri
+        return _refuse(error, waiting)
     if step is not None or user is None:
         step = step or interactions.Need.SIGN_IN
         if "none" in interactions.prompts(data):
             # Core §3.1.2.1: with prompt=none the OP shows nothing.
             return _refuse(interactions.silent_error(step, login, grant.redirect_uri), waiting)
-        waiting = waiting or interactions.park(grant.request.client, _parameters(grant))
+        waiting = waiting or interactions.park(client, _parameters(grant))
         get_session().commit()
         return redirect(interactions.step_url(step, waiting, data))
     try:
@@ -77,7 +81,7 @@ def authorize() -> Any:
     except OAuth2Error as error:
         error.redirect_uri = grant.redirect_uri
         return _refuse(error, waiting)
-    interactions.record_use(user, grant.request.client)
+    interactions.record_use(user, client)
     if waiting is not None:
         interactions.end(waiting)
     get_session().commit()
@@ -94,6 +98,11 @@ def _park_posted() -> Any:
     if client is None or not client.check_redirect_uri(redirect_uri):
         # RFC 6749 §4.1.2.1: without a verified client and redirect URI, nobody is redirected.
         return authorization_error(InvalidRequestError("unknown client or redirect_uri"))
+    try:
+        # What can be judged without the session, before anything is stored.
+        check_authorization_request(request.form, redirect_uri)
+    except OAuth2Error as error:
+        return _refuse(error, None)
     posted = interactions.park(client, list(request.form.items(multi=True)), bind=False)
     get_session().commit()
     return redirect(url_for("oidc.authorize", interaction=posted.key), code=303)

@@ -60,3 +60,21 @@ def test_a_post_for_an_unknown_app_is_an_error_page(client):
         "/authorize", data={"client_id": "nope", "redirect_uri": "https://evil.example/"}
     )
     assert response.status_code == 400 and "Location" not in response.headers
+
+
+@pytest.mark.parametrize(
+    "extra", [{"state": "s" * 20_000}, {"acr_values": "x" * 20_000}, {"max_age": "soon"}]
+)
+def test_a_posted_request_is_checked_before_it_is_kept(make_rp, client, session, extra):
+    from urllib.parse import parse_qs, urlsplit
+
+    from sqlalchemy import func, select
+
+    from idp.models import Interaction
+
+    rp = make_rp()
+    query = parse_qs(urlsplit(rp.authorize_url(**extra)).query)
+    posted = client.post("/authorize", data={name: values[0] for name, values in query.items()})
+    callback = rp.callback(posted)
+    assert callback["error"] == ["invalid_request"]
+    assert session.scalar(select(func.count(Interaction.id))) == 0, "nothing was stored"

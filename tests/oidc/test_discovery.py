@@ -17,6 +17,8 @@ def test_discovery_document(client):
     assert "password" not in meta["grant_types_supported"]
     assert meta["backchannel_logout_supported"] is True
     assert meta["jwks_uri"] == "http://127.0.0.1:5000/jwks"
+    # Every prompt value the authorization endpoint answers, and no other.
+    assert set(meta["prompt_values_supported"]) == {"none", "login", "consent", "select_account"}
 
 
 def test_issuer_comes_from_configuration(settings):

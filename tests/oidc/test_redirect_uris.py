@@ -124,3 +124,13 @@ def test_the_authorization_endpoint_refuses_other_variants(make_rp, client, requ
     response = client.get(url)
     assert response.status_code == 400, requested
     assert "Location" not in response.headers
+
+
+def test_a_web_app_on_the_loopback_keeps_its_exact_port(make_rp, client):
+    """RFC 8252 §7.3 is for native apps (public clients): a confidential client's loopback
+    redirect URI matches exactly, so no other program on the computer receives its codes."""
+    rp = make_rp(redirect_uri="http://127.0.0.1:8765/cb", auth_method="client_secret_basic")
+    for other in ("http://127.0.0.1:9999/cb", "http://127.0.0.1/cb"):
+        rp.redirect_uri = other
+        response = client.get(rp.authorize_url())
+        assert response.status_code == 400 and "Location" not in response.headers, other

@@ -367,3 +367,34 @@ def test_a_logout_token_is_no_id_token_hint(make_rp, pupil, client, app):
     # The ID token itself ends it at once.
     done = client.get("/logout?" + urlencode({"id_token_hint": tokens["id_token"]}))
     assert "Je bent afgemeld" in done.get_data(as_text=True)
+
+
+def test_an_id_token_hint_of_another_pupil_is_not_answered_for_the_pupil_at_the_tablet(
+    make_rp, make_pupil, client
+):
+    rp = make_rp()
+    first, second = make_pupil(), make_pupil()
+    first_tokens, _ = _sign_in_as(client, rp, first)
+    second_tokens, _ = _sign_in_as(client, rp, second)
+    # Silently: the app asks whether the first pupil is still there; it is not.
+    callback = rp.callback(
+        client.get(rp.authorize_url(prompt="none", id_token_hint=first_tokens["id_token"]))
+    )
+    assert callback["error"] == ["login_required"] and "code" not in callback
+    # With a page: a real sign-in, no "Ja, ga verder" for the wrong pupil.
+    location, html = _login_page(
+        client, client.get(rp.authorize_url(id_token_hint=first_tokens["id_token"]))
+    )
+    assert "Ja, ga verder" not in html
+    # The hint of the pupil who is there is answered silently.
+    ok = rp.callback(
+        client.get(rp.authorize_url(prompt="none", id_token_hint=second_tokens["id_token"]))
+    )
+    assert "code" in ok
+
+
+@pytest.mark.parametrize("hint", ["not-a-token", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0."])
+def test_an_id_token_hint_that_is_not_ours_is_invalid_request(make_rp, client, hint):
+    rp = make_rp()
+    callback = rp.callback(client.get(rp.authorize_url(id_token_hint=hint)))
+    assert callback["error"] == ["invalid_request"]
