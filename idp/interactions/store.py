@@ -102,7 +102,7 @@ def find(key: str | None) -> Interaction | None:
         found = None
     if found is not None and found.browser_hash is None:
         _bind(found)
-    elif found is not None and not _presented_by_browser(found):
+    elif found is not None and browser_secret(found) is None:
         found = None
     if found is not None and found.request is not None:
         # Its pages' forms lead, through /authorize, to the app (verified when parked).
@@ -158,10 +158,6 @@ def end(interaction: Interaction) -> None:
     def forget_cookie(response: Response) -> Response:
         response.delete_cookie(name, path="/", httponly=True, samesite="Lax")
         return response
-
-
-def _presented_by_browser(interaction: Interaction) -> bool:
-    return browser_secret(interaction) is not None
 
 
 def _bind(interaction: Interaction) -> None:
