@@ -233,12 +233,20 @@ def test_quotes_and_backslashes_in_parameters_are_no_500(make_rp, client, bad):
     assert answer.get_json()["error"] == "invalid_request"
 
 
-@pytest.mark.parametrize("nonce", ["n" * 501, "a\x00b", "regel\nbreuk"])
-def test_a_nonce_that_does_not_fit_is_invalid_request(make_rp, client, nonce):
+def test_a_nonce_that_does_not_fit_is_invalid_request(make_rp, client):
     rp = make_rp()
-    params = _error(client.get(rp.authorize_url(nonce=nonce)))
+    params = _error(client.get(rp.authorize_url(nonce="n" * 501)))
     assert params["error"] == ["invalid_request"]
     assert params["state"] == [rp.last["state"]]
+
+
+@pytest.mark.parametrize("nonce", ["a\x00b", "regel\nbreuk"])
+def test_an_unreadable_nonce_is_refused_without_redirecting(make_rp, client, nonce):
+    # The input guard (idp/input_guard.py): never a redirect with unreadable input.
+    rp = make_rp()
+    response = client.get(rp.authorize_url(nonce=nonce))
+    assert response.status_code == 400 and "Location" not in response.headers
+    assert "LeerID niet kan lezen" in response.get_data(as_text=True)
 
 
 def test_the_longest_nonce_fits(make_rp, pupil):
