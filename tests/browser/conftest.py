@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NoReturn
@@ -35,6 +33,7 @@ from playwright.sync_api import (
 
 from tests.browser.checks import FAILURES, Axe, narrow, touch_targets
 from tests.conftest import TOOL_SETTINGS
+from tests.npm import npm_install
 
 HERE = Path(__file__).parent
 CHROMIUM = TOOL_SETTINGS.get("LEERID_CHROMIUM", "/usr/bin/chromium")
@@ -160,16 +159,8 @@ def page(new_page: Callable[..., Page]) -> Page:
 def axe() -> Axe:
     """axe-core from npm (installed from the lock file on first use), as a page check."""
     script = HERE / "node_modules" / "axe-core" / "axe.min.js"
-    if not script.is_file():
-        npm = shutil.which("npm")
-        if npm is None:
-            _missing("npm not found: it installs axe-core for the accessibility checks")
-        subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund", "--prefix", str(HERE)],
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
+    if not npm_install(HERE, script):
+        _missing("npm not found: it installs axe-core for the accessibility checks")
     return Axe(script.read_text(encoding="utf-8"))
 
 

@@ -16,6 +16,7 @@ from joserfc.jwk import KeySet, RSAKey
 
 from idp.services.clients import register_client
 from tests.conftest import PASSWORD
+from tests.npm import npm_install
 
 INTEROP = Path(__file__).parent / "interop"
 NODE = shutil.which("node")
@@ -25,13 +26,8 @@ pytestmark = pytest.mark.skipif(NODE is None, reason="Node.js is not installed")
 @pytest.fixture(scope="session")
 def node_modules() -> Path:
     """openid-client, installed from the lock file on first use."""
-    if not (INTEROP / "node_modules" / "openid-client").is_dir():
-        subprocess.run(
-            ["npm", "ci", "--no-audit", "--no-fund", "--prefix", str(INTEROP)],
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
+    if not npm_install(INTEROP, INTEROP / "node_modules" / "openid-client"):
+        pytest.skip("npm is not installed")
     return INTEROP / "node_modules"
 
 
