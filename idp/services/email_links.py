@@ -110,14 +110,17 @@ def find_link(session: Session, token: str, purpose: EmailPurpose) -> EmailToken
         return None
     if found.account.status is not AccountStatus.ACTIVE:
         return None
-    # A reset link is for the address the account has now, not one it had before, and for
-    # the password it has now: once a newer link was used, or the password changed in any
-    # other way, older links stop working.
+    # Both kinds of link are for the password the account has now: once the pupil chose a
+    # new one (with a newer reset link, or in the Leerlingloket), older links stop
+    # working. A confirmation asked for by someone who knew the old password (or used a
+    # session it left open) adds no address after the pupil changed it.
     changed = found.account.password_changed_at
+    if changed is not None and found.created_at <= changed:
+        return None
+    # A reset link is for the address the account has now, not one it had before.
     if purpose is EmailPurpose.RESET_PASSWORD and (
         found.account.email_verified_at is None
         or normalise_email(found.account.email or "") != found.email
-        or (changed is not None and found.created_at <= changed)
     ):
         return None
     return found

@@ -23,7 +23,7 @@ class ThrottlePolicy:
     first_delay: int = 5
     max_delay: int = 900
     forget_after: int = DAY
-    device_failures_per_hour: int = 30
+    device_failures_per_hour: int = 60
     ip_failures_per_hour: int = 1000
     proven_devices_per_account: int = 5
     proven_lifetime: int = WEEK

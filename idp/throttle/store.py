@@ -3,14 +3,15 @@ process's memory for the embedded single-process setup.
 
 Four kinds of counter. A *streak* counts failures in a row on one account (or one account
 on one device) with the time of the latest; it starts again after `forget_after` seconds
-without a failure. A *tally* counts events in a fixed window (failures of everybody in one
-minute): the window is part of its key. A *pace* (the generic cell rate algorithm) holds
-the moment by which the failures so far would have drained at a fixed interval each; the
-throttle holds attempts back while that moment lies more than an hour ahead, so a burst of
-an hour's worth goes through and after it one failure per interval. A *proof* marks a
-device as proven for a while, and counts per account how many devices it proved. Every key
-expires, so nothing grows forever; the throttle's own clock, not the expiry, decides what a
-streak or pace means, so the logic follows the throttle's clock.
+without a failure. A *tally* counts events until it expires, each event renewing its
+lifetime (failures of everybody in one minute have the minute in their key). A *pace* (the
+generic cell rate algorithm) holds the moment by which the failures so far would have
+drained at a fixed interval each; the throttle holds attempts back while that moment lies
+more than an hour ahead, so a burst of an hour's worth goes through and after it one
+failure per interval; a *refund* takes back the failures a tally counted from a pace. A
+*proof* marks a device as proven for a while, and counts per account how many devices it
+proved. Every key expires, so nothing grows forever; the throttle's own clock, not the
+expiry, decides what a streak or pace means, so the logic follows the throttle's clock.
 """
 
 from __future__ import annotations
@@ -81,6 +82,12 @@ class Store(Protocol):
         """Mark `proof` (a device) for `lifetime` s, unless marked already (the mark is not
         renewed) or the tally `proofs` (an account's) has reached `limit` in its window of
         `lifetime` s from its first proof; returns whether the mark is there now."""
+        ...
+
+    def refund(self, streak: str, tally: str, pace: str, now: float, interval: float) -> int:
+        """Forget a streak, take back from `pace` one `interval` (s) for each failure the
+        tally counted, never past `now` (an empty pace), and forget the tally; returns how
+        many it counted."""
         ...
 
 
@@ -172,6 +179,21 @@ class MemoryStore:
             self._entries[proof] = (1, moment + lifetime)
             return True
 
+    def refund(self, streak: str, tally: str, pace: str, now: float, interval: float) -> int:
+        """Forget a streak, take back from `pace` one `interval` (s) for each failure the
+        tally counted, never past `now` (an empty pace), and forget the tally; returns how
+        many it counted."""
+        with self._lock:
+            moment = self._clock()
+            self._entries.pop(streak, None)
+            counted = self._tally(tally)
+            self._entries.pop(tally, None)
+            until = self._pace(pace)
+            if counted and until > now:
+                until = max(now, until - counted * interval)
+                self._entries[pace] = (until, moment + max(until - now, 1.0))
+            return counted
+
     def __len__(self) -> int:
         """How many entries are held, expired or not (for tests of the sweep)."""
         return len(self._entries)
@@ -255,6 +277,23 @@ return 1
 """
 
 
+# KEYS[1] is a streak to forget, KEYS[2] counts failures to take back, KEYS[3] is a pace.
+# ARGV[1] is now (text), ARGV[2] the interval of one failure. Returns the count. The pace
+# keeps its drain moment as text.
+_REFUND = """
+local counted = tonumber(redis.call('GET', KEYS[2]) or '0')
+redis.call('DEL', KEYS[1], KEYS[2])
+local now = tonumber(ARGV[1])
+local moment = tonumber(redis.call('GET', KEYS[3]) or '0')
+if counted > 0 and moment > now then
+  moment = math.max(now, moment - counted * tonumber(ARGV[2]))
+  local text = string.format('%.6f', moment)
+  redis.call('SET', KEYS[3], text, 'EX', math.max(1, math.ceil(moment - now)))
+end
+return counted
+"""
+
+
 class RedisStore:
     """Counters in Redis, shared by every app instance; each key lives under `prefix`."""
 
@@ -268,6 +307,7 @@ class RedisStore:
         self.prefix = prefix + ":"
         self._fail = self.client.register_script(_FAIL)
         self._prove = self.client.register_script(_PROVE)
+        self._refund = self.client.register_script(_REFUND)
 
     def read(self, streak: str, tallies: Sequence[str] = (), paces: Sequence[str] = ()) -> Reading:
         """A streak as stored (NO_STREAK when absent), the current value of some tallies
@@ -321,3 +361,10 @@ class RedisStore:
         `lifetime` s from its first proof; returns whether the mark is there now."""
         keys = [self.prefix + proof, self.prefix + proofs]
         return bool(self._prove(keys=keys, args=[limit, lifetime]))
+
+    def refund(self, streak: str, tally: str, pace: str, now: float, interval: float) -> int:
+        """Forget a streak, take back from `pace` one `interval` (s) for each failure the
+        tally counted, never past `now` (an empty pace), and forget the tally; returns how
+        many it counted."""
+        keys = [self.prefix + key for key in (streak, tally, pace)]
+        return int(self._refund(keys=keys, args=[repr(now), repr(float(interval))]))

@@ -10,7 +10,10 @@ Every failure is charged to the narrowest thing that made it:
   failures are forgotten after forget_after seconds without one. Usernames that do not
   exist have streaks like any other, so the delays do not tell that they do not exist.
 - Such failures also fill the browser's own pace (device_failures_per_hour), so that a
-  classmate typing on one browser slows down only that browser.
+  classmate typing on one browser slows down only that browser. When a pupil then signs in
+  on that browser, the failures it made on that pupil's username in the last hour were
+  that pupil's typos, not guesses: they are taken back from its pace, so that a class
+  taking turns on one tablet does not fill it.
 - Failures on existing usernames from browsers that are not proven devices (no sign-in
   has proven them, see `succeeded`) fill the pace of their IP address; while it is full,
   attempts from such browsers there are slowed down to ip_failures_per_hour. Usernames
@@ -116,6 +119,9 @@ class Throttle:
             self._alarm(reading.tallies[0], now)
             return self._streak_verdict(reading.streak, now)
         proven = self.store.count(self._proven_key(source.device))
+        # Which of this browser's failures were on this username, for a refund when the
+        # right password follows (see succeeded).
+        tallies.append((self._charged_key(username, source.device), HOUR))
         # The same keys whether or not the username exists, only the IP's charge differs
         # (0 rewrites the pace unchanged): the work, and so the time, is the same.
         ip_charge = HOUR / self.policy.ip_failures_per_hour if known and not proven else 0.0
@@ -135,13 +141,26 @@ class Throttle:
         )
 
     def succeeded(self, username: str, source: Source) -> bool:
-        """A correct sign-in: clear that source's failures for the account and prove the
-        device, unless the account proved its share of devices already (see
-        ThrottlePolicy.proven_devices_per_account). Returns whether the device is proven."""
+        """A correct sign-in: clear that source's failures for the account, take the
+        browser's failures on this username back from its pace, and prove the device,
+        unless the account proved its share of devices already (see
+        ThrottlePolicy.proven_devices_per_account). Returns whether the device is proven.
+
+        A success on a trusted browser clears only that browser's streak, never the streak
+        the untrusted sources share (docs/security.md, "Limits worth knowing")."""
         if source.trusted:
             self.store.clear(self._device_key(username, source.device))
         else:
-            self.store.clear(self._account_key(username))
+            # Clears the account's streak; and the failures this browser made on this one
+            # username in the last hour were the typos of the pupil who just proved the
+            # password, not guesses: they come off its pace, once.
+            self.store.refund(
+                self._account_key(username),
+                self._charged_key(username, source.device),
+                self._pace_key(DEVICE, source.device),
+                self.clock(),
+                HOUR / self.policy.device_failures_per_hour,
+            )
         return self.store.prove(
             self._proven_key(source.device),
             self._proofs_key(username),
@@ -184,6 +203,9 @@ class Throttle:
 
     def _device_key(self, username: str, device: str) -> str:
         return "throttle:device:" + self._digest("device", normalise_username(username), device)
+
+    def _charged_key(self, username: str, device: str) -> str:
+        return "throttle:charged:" + self._digest("charged", normalise_username(username), device)
 
     def _pace_key(self, kind: str, name: str) -> str:
         return f"throttle:pace:{kind}:" + self._digest(f"pace-{kind}", name)

@@ -20,7 +20,7 @@ from ..oauth.logout import end_other_sessions
 from ..services.email_links import EmailLinkError, request_confirmation
 from ..services.enrollments import active_enrollment
 from ..services.portal import data_use, listed_apps
-from . import signin
+from . import notices, signin
 from .claim_labels import claim_labels
 from .login import expired_message, save_new_password
 from .messages import duration
@@ -41,7 +41,9 @@ class ChangePasswordForm(FlaskForm):
 
 
 class EmailForm(FlaskForm):
-    """An e-mail address for password resets."""
+    """An e-mail address for password resets, and the current password: whoever controls
+    that address can choose a new password, so adding or changing it is as guarded as
+    changing the password."""
 
     email = EmailField(
         _l("E-mail address"),
@@ -50,6 +52,9 @@ class EmailForm(FlaskForm):
             Length(max=254),
             Email(message=_l("That does not look like an e-mail address.")),
         ],
+    )
+    current = PasswordField(
+        _l("Your password now"), validators=[DataRequired(), Length(max=MAX_LENGTH)]
     )
     submit = SubmitField(_l("Send confirmation e-mail"))
 
@@ -95,6 +100,17 @@ def data() -> str:
     return render_template("portal/data.html", account=pupil(), uses=uses, labels=claim_labels)
 
 
+def wrong_current_password(current: str) -> str | None:
+    """None when `current` is the signed-in pupil's password; else why not, in words.
+
+    Checked like a sign-in (signin.attempt: throttled, a failure counts as one), so that a
+    session left open on a shared computer cannot be used to guess it.
+    """
+    wrong = _("Your password now is not right.")
+    checked = signin.attempt(pupil().username, pupil(), current, wrong)
+    return checked.message if checked.account is None else None
+
+
 @blueprint.route("/password", methods=["GET", "POST"])
 def password() -> str | Response:
     """Change the password while the pupil still knows it."""
@@ -102,18 +118,14 @@ def password() -> str | Response:
     error = expired_message(form)
     if form.validate_on_submit():
         current = form.current.data or ""
-        # The current password is checked like a sign-in: throttled, so that a borrowed
-        # session cannot be used to guess it.
-        wrong = _("Your password now is not right.")
-        checked = signin.attempt(pupil().username, pupil(), current, wrong)
-        if checked.account is None:
-            error = checked.message
-        else:
+        error = wrong_current_password(current)
+        if error is None:
             error = save_new_password(pupil(), form, current=current)
             if error is None:
                 # Whoever else knew the old password is signed out; this session stays.
                 timeout = current_app.config["LEERID"]["tokens"]["backchannel_logout_timeout"]
                 end_other_sessions(pupil(), interactions.current_login(), timeout)
+                notices.password_changed(pupil(), notices.IN_PORTAL)
                 flash(_("Your password is changed. Use the new one from now on."))
                 return redirect(url_for("portal.home"))
     return render_template("portal/password.html", form=form, account=pupil(), error=error)
@@ -121,29 +133,36 @@ def password() -> str | Response:
 
 @blueprint.route("/email", methods=["GET", "POST"])
 def email() -> str | Response:
-    """Add (or change) the e-mail address; it counts once the pupil opened the link."""
+    """Add (or change) the e-mail address, knowing the password; it counts once the pupil
+    opened the link, and then the address it replaces hears of it (see recovery)."""
     form = EmailForm()
     error = expired_message(form)
     if form.validate_on_submit():
-        settings = current_app.config["LEERID"]["mail"]
         address = form.email.data or ""
-        try:
-            link = request_confirmation(
-                get_session(), pupil(), address, settings["confirmation_lifetime"]
-            )
-        except EmailLinkError:
-            error = _("You asked for many e-mails just now. Try again in an hour.")
-        else:
-            get_session().commit()
-            send_mail(
-                address,
-                _("Confirm your e-mail address for LeerID"),
-                render_template(
-                    "mail/confirm_email.txt",
-                    username=pupil().username,
-                    url=link_url("recovery.confirm_email", link.token),
-                    valid_for=duration(settings["confirmation_lifetime"]),
-                ),
-            )
+        error = wrong_current_password(form.current.data or "") or send_confirmation(address)
+        if error is None:
             return render_template("portal/email_sent.html", email=address)
     return render_template("portal/email.html", form=form, account=pupil(), error=error)
+
+
+def send_confirmation(address: str) -> str | None:
+    """Mail a confirmation link for `address`; None once sent, else why not, in words."""
+    settings = current_app.config["LEERID"]["mail"]
+    try:
+        link = request_confirmation(
+            get_session(), pupil(), address, settings["confirmation_lifetime"]
+        )
+    except EmailLinkError:
+        return _("You asked for many e-mails just now. Try again in an hour.")
+    get_session().commit()
+    send_mail(
+        address,
+        _("Confirm your e-mail address for LeerID"),
+        render_template(
+            "mail/confirm_email.txt",
+            username=pupil().username,
+            url=link_url("recovery.confirm_email", link.token),
+            valid_for=duration(settings["confirmation_lifetime"]),
+        ),
+    )
+    return None

@@ -17,7 +17,8 @@ from ..db import get_session
 from ..mail import MAX_ADDRESS_LENGTH, is_single_address, send_mail
 from ..models import EmailPurpose
 from ..oauth.logout import end_other_sessions
-from ..services.email_links import find_link, request_reset, use_link
+from ..services.email_links import find_link, normalise_email, request_reset, use_link
+from . import notices
 from .login import NewPasswordForm, expired_message, save_new_password
 from .messages import duration
 
@@ -64,9 +65,15 @@ def confirm_email(token: str) -> str | tuple[str, int]:
         return render_template("recovery/link_invalid.html"), 404
     form = ConfirmForm()
     if form.validate_on_submit():
+        account = link.account
+        before = notices.confirmed_address(account)
         if not use_link(session, link):
             return render_template("recovery/link_invalid.html"), 404
         session.commit()
+        # The address that could reset the password until now hears that it no longer can:
+        # if someone else added theirs, the pupil learns it before a reset link is used.
+        if before is not None and normalise_email(before) != link.email:
+            notices.email_changed(account, before, link.email)
         return render_template("recovery/email_confirmed.html", email=link.email)
     return render_template(
         "recovery/confirm_email.html", form=form, email=link.email, error=expired_message(form)
@@ -130,6 +137,7 @@ def reset(token: str) -> str | tuple[str, int] | Response:
             # commits the new password, the used link and the revocations together.
             timeout = current_app.config["LEERID"]["tokens"]["backchannel_logout_timeout"]
             end_other_sessions(account, None, timeout)
+            notices.password_changed(account, notices.BY_RESET_LINK)
             return render_template("recovery/reset_done.html", username=account.username)
     return render_template(
         "recovery/reset.html", form=form, username=link.account.username, error=error

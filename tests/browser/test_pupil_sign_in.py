@@ -201,6 +201,7 @@ def test_email_confirmation_and_password_reset_over_smtp(
     page.get_by_role("link", name="E-mailadres").click()
     check_page(page)
     page.get_by_label("E-mailadres").fill("lars@example.org")
+    page.get_by_label("Je huidige wachtwoord").fill(pupil.password)
     page.get_by_role("button", name="Stuur een bevestigingsmail").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Kijk in je mailbox")
     check_page(page)

@@ -18,9 +18,10 @@ SCHOOLS = {"123456": 1, "7": 2, "ab12": 3}
 # Per column: plain values and every kind of value the general path treats specially.
 CANDIDATES: list[list[object]] = [
     ["123456", " 123456 ", "0123456", "7", "AB12", "999", "", "  ", 123456, 7.0, None],
-    ["1", " 42 ", "x" * 20, "x" * 21, "", "A\u0308", "2024/3 b", 1001, None],
-    ["Peeters", "Çelik", "C\u0327elik", "x" * 100, "x" * 101, "", " Van den Broeck "],
-    ["Lotte", "Noëlla", "Zoe\u0308", "y" * 100, "y" * 101, "", "\t"],
+    ["1", " 42 ", "x" * 20, "x" * 21, "", "A\u0308", "2024/3 b", 1001, None, "1\u202e2", "1\t2"],
+    ["Peeters", "Çelik", "C\u0327elik", "x" * 100, "x" * 101, "", " Van den Broeck "]
+    + ["Van\tDam", "Peeters\u200f", "\u3164", "Jean\u00a0Marie", "علی\u200cرضا", "Lo\u200btte"],
+    ["Lotte", "Noëlla", "Zoe\u0308", "y" * 100, "y" * 101, "", "\t", "Zoë\u202eevil", "A\x1fB"],
     [
         "05/03/2012",
         "5/3/2012",
@@ -43,7 +44,7 @@ CANDIDATES: list[list[object]] = [
     ],
     ["", NUMBER, f"{NUMBER[:2]}.{NUMBER[2:4]}.{NUMBER[4:6]}-{NUMBER[6:9]}.{NUMBER[9:]}"]
     + ["12030500199", "123", int(NUMBER), None],
-    ["3A", "", "z" * 40, "z" * 41, 3, None],
+    ["3A", "", "z" * 40, "z" * 41, 3, None, "3\u2066A", "3\nA"],
     ["3", "", "g" * 20, "g" * 21, 3.0],
     ["gewoon lager", "GEWOON LAGER", " gewoon_lager ", "gewoon_lager", "ander", "?", "", None],
 ]

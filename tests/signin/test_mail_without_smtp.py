@@ -35,7 +35,7 @@ def printed_mail(capfd: pytest.CaptureFixture[str], timeout: float = 5.0) -> str
 def test_the_confirmation_mail_is_printed_whole_on_stderr(browser, new_pupil, capfd):
     pupil = new_pupil(CredentialType.OWN)
     browser.sign_in(pupil)
-    sent = browser.submit("/portal/email", email="zoe@example.org")
+    sent = browser.submit("/portal/email", email="zoe@example.org", current=pupil.password)
     assert "Kijk in je mailbox" in sent.get_data(as_text=True)
     err = printed_mail(capfd)
     assert "not sent: no SMTP server ([mail] smtp_host)" in err

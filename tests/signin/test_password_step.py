@@ -58,3 +58,56 @@ def test_the_reveal_script_is_served(client):
     assert response.status_code == 200
     assert "-webkit-text-security" in response.get_data(as_text=True)
     response.close()
+
+
+def _signs_in(app, pupil, secret: str) -> bool:
+    """Whether `secret` signs the pupil in, from a new browser (no trust, no streak): on
+    to the portal, or to choosing an own password; a wrong one shows the step again."""
+    response = Browser(app.test_client()).sign_in(pupil, secret=secret)
+    assert response.status_code in (200, 302)
+    return response.status_code == 302
+
+
+def test_a_word_password_forgives_capitals_and_spaces(app, new_pupil):
+    pupil = new_pupil(CredentialType.WORD)
+    word = pupil.password
+    assert word == word.lower() and word.isalnum()
+    typed = [word.capitalize(), word.upper(), f" {word} ", f"{word[:3]} {word[3:]}", word + "\t"]
+    for secret in typed:
+        assert _signs_in(app, pupil, secret), repr(secret)
+    # Forgiving is not guessing: another word password is still wrong.
+    assert not _signs_in(app, pupil, word[:-1] + ("2" if word[-1] != "2" else "3"))
+
+
+@pytest.mark.parametrize("kind", [CredentialType.TEMPORARY, CredentialType.OWN])
+def test_other_passwords_stay_exact(app, new_pupil, kind):
+    pupil = new_pupil(kind)
+    for secret in (pupil.password.swapcase(), pupil.password.upper(), f" {pupil.password}"):
+        assert not _signs_in(app, pupil, secret), repr(secret)
+    assert _signs_in(app, pupil, pupil.password)
+
+
+def test_forgiving_costs_the_same_one_verification_for_every_username(app, new_pupil, monkeypatch):
+    import idp.services.authentication as authentication
+
+    verified: list[tuple[bool, str]] = []
+    real = authentication.verify_secret
+
+    def spy(password_hash, text, parameters=None):
+        verified.append((password_hash is not None, text))
+        return real(password_hash, text, parameters)
+
+    monkeypatch.setattr(authentication, "verify_secret", spy)
+    typed = " Top 383 "
+    for username in (
+        new_pupil(CredentialType.WORD).username,
+        new_pupil(CredentialType.OWN).username,
+        new_pupil(CredentialType.TEMPORARY).username,
+        "niemand.bestaat",
+    ):
+        browser = Browser(app.test_client())
+        assert browser.next(browser.submit("/login", username=username)) == "/login/password"
+        browser.submit("/login/password", password=typed)
+    # One Argon2 verification per attempt; only the word password's is forgiving, and an
+    # unknown username is verified (against the dummy hash) exactly as typed.
+    assert verified == [(True, "top383"), (True, typed), (True, typed), (False, typed)]

@@ -28,7 +28,7 @@ def test_the_portal_shows_username_school_class_and_listed_apps(
     pupil = new_pupil(CredentialType.WORD, first="<b>Zoë</b>")
     browser.sign_in(pupil)
     html = browser.get("/portal/").get_data(as_text=True)
-    assert "Dag &lt;b&gt;Zoë&lt;/b&gt;!" in html
+    assert "Dag <bdi>&lt;b&gt;Zoë&lt;/b&gt;</bdi>!" in html
     assert pupil.username in html and "Basisschool De Regenboog" in html and "2A" in html
     assert 'href="https://rekenapp.example/start"' in html and "Rekenapp" in html
     assert "Verborgen app" not in html
@@ -137,3 +137,31 @@ def test_guessing_the_current_password_is_throttled_like_a_sign_in(browser, new_
         confirmation="Zomer aan zee 2026",
     )  # fmt: skip
     assert "probeer het over" in page.get_data(as_text=True)
+
+
+def test_a_stored_name_that_turns_text_around_cannot_turn_the_sentence(
+    browser, new_pupil, make_rp, client
+):
+    # The import refuses such names now; one stored before must still not make "Ben jij
+    # Zoë?live" of the page's sentence: every sentence isolates the name in <bdi>.
+    name = "Zoë\u202eevil"
+    pupil = new_pupil(CredentialType.WORD, first=name)
+    rp = make_rp()
+    login = client.get(rp.authorize_url()).headers["Location"]
+    step = browser.submit(login, username=pupil.username)
+    browser.submit(step.headers["Location"], password=pupil.password)
+    pages = {
+        "portal": browser.get("/portal/").get_data(as_text=True),
+        "continue": client.get(client.get(rp.authorize_url()).headers["Location"]).get_data(
+            as_text=True
+        ),
+        "logout": client.get("/logout").get_data(as_text=True),
+    }
+    sentences = {
+        "portal": f"Dag <bdi>{name}</bdi>!",
+        "continue": f"Ben jij <bdi>{name}</bdi>?",
+        "logout": f"Nu aangemeld: <bdi>{name}</bdi> ({pupil.username}).",
+    }
+    for page, html in pages.items():
+        assert sentences[page] in html, page
+        assert html.count(name) == 1, page

@@ -20,7 +20,7 @@ def confirmed(browser, new_pupil, mailbox, session):
     """An advanced pupil who added and confirmed an address, then signed out."""
     pupil = new_pupil(CredentialType.OWN)
     browser.sign_in(pupil)
-    sent = browser.submit("/portal/email", email="Zoe.DHondt@Example.org")
+    sent = browser.submit("/portal/email", email="Zoe.DHondt@Example.org", current=pupil.password)
     assert "We stuurden een link naar Zoe.DHondt@Example.org" in sent.get_data(as_text=True)
     (mail,) = mailbox.wait(1)
     assert mail["To"] == "Zoe.DHondt@Example.org"
@@ -148,7 +148,7 @@ def test_a_reset_revokes_the_apps_tokens(confirmed, browser, mailbox, session, m
 def test_a_confirmation_link_expires(browser, new_pupil, mailbox, session):
     pupil = new_pupil(CredentialType.OWN)
     browser.sign_in(pupil)
-    browser.submit("/portal/email", email="lars@example.org")
+    browser.submit("/portal/email", email="lars@example.org", current=pupil.password)
     path = link_in(mailbox.wait(1)[0])
     token = session.scalars(select(EmailToken)).one()
     assert token.expires_at - token.created_at == dt.timedelta(days=1)

@@ -31,7 +31,7 @@ def test_a_basic_pupil_confirms_before_the_next_app_gets_the_account(
     login = authorize(client, second).headers["Location"]
     assert login.startswith("/login?interaction=")
     html = client.get(login).get_data(as_text=True)
-    assert "Ben jij Zoë?" in html and pupil.username in html
+    assert "Ben jij <bdi>Zoë</bdi>?" in html and pupil.username in html
     assert "Ja, ga verder" in html and "Typ hieronder je eigen gebruikersnaam" in html
     action = html.split('action="')[1].split('"')[0].replace("&amp;", "&")
     assert action.startswith("/login/continue?interaction=")

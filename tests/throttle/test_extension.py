@@ -19,8 +19,9 @@ def test_test_apps_count_in_the_real_redis(app, settings):
     assert throttle.policy == ThrottlePolicy()
     prefix = settings["throttle"]["key_prefix"]
     throttle.failed("lotte.peeters", SCHOOL_BROWSER, known=True)
-    # The account's streak, the minute, the browser's and the address's paces.
-    assert len(prefixed_keys(prefix)) == 4
+    # The account's streak, the minute, the browser's failures on the account (for a
+    # refund), the browser's and the address's paces.
+    assert len(prefixed_keys(prefix)) == 5
     # The served app is another instance: it sees the same counters.
     with app.app_context():
         assert get_throttle() is not throttle

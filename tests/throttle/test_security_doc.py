@@ -150,3 +150,18 @@ def test_an_account_keeps_at_most_twice_its_share_less_one_proven():
     for _ in range(300):
         moments = chance.sample(range(400), chance.randint(1, 40))
         assert _most_alive(policy, moments) <= 5
+
+
+def test_a_cleared_streak_would_give_a_guesser_14_guesses_in_21_minutes():
+    """The figure behind "A pupil whose username is targeted" (Limits worth knowing)."""
+    policy = ThrottlePolicy.from_settings(
+        {name: key.default for name, key in SCHEMA["throttle"].items()}
+    )
+    moments = [0]
+    while (later := moments[-1] + policy.pause_after(len(moments))) < 21 * 60 + 60:
+        moments.append(later)
+    assert len(moments) == 14 and moments[-1] <= 21 * 60 + 15
+    assert "(14 guesses within 21 minutes instead of one per 15 minutes)" in " ".join(
+        DOC.read_text(encoding="utf-8").split()
+    )
+    assert policy.max_delay == 15 * 60

@@ -92,6 +92,25 @@ def test_a_pace_adds_its_interval_from_now_or_from_its_backlog(store):
     )
 
 
+def test_a_refund_takes_back_what_a_tally_counted_once_and_never_past_now(store):
+    moment = 1_700_000_000.25
+    for _ in range(4):
+        store.fail("s", moment, 60, [("typos", 3600)], [("p", 60.0)])
+    store.fail("s", moment, 60, [], [("p", 60.0)])  # one failure not on the tally
+    assert store.read("s", ["typos"], ["p"]).paces == near(moment + 300.0)
+    assert store.refund("s", "typos", "p", moment + 10, 60.0) == 4
+    assert store.read("s", ["typos"], ["p"]) == Reading(NO_STREAK, [0], near(moment + 60))
+    # Once: the tally is gone.
+    assert store.refund("s", "typos", "p", moment + 10, 60.0) == 0
+    assert store.read("s", [], ["p"]).paces == near(moment + 60.0)
+    # Failures that drained meanwhile are not taken back a second time: an empty pace stays
+    # empty, it never holds credit.
+    store.fail("s", moment, 60, [("typos", 3600)], [("p", 60.0)])
+    assert store.refund("s", "typos", "p", moment + 1000, 60.0) == 1
+    assert store.read("s", [], ["p"]).paces == near(moment + 120.0)  # already drained
+    assert store.fail("s", moment + 1000, 60, [], [("p", 60.0)]).paces == near(moment + 1060)
+
+
 def test_proofs_count_per_account_up_to_the_limit(store):
     assert store.prove("device-1", "account", 2, 3600) is True
     assert store.prove("device-1", "account", 2, 3600) is True  # already proven: free

@@ -129,24 +129,79 @@ def test_success_clears_the_failures_of_that_source(throttle):
     assert throttle.check("lotte.peeters", trusted()) == GO
 
 
+def test_a_success_on_a_trusted_device_leaves_the_strangers_streak_alone(throttle, clock):
+    # The streak is what slows a guesser down; the pupil signing in on their own tablet
+    # proves the pupil, not the guesser (docs/security.md, "Limits worth knowing").
+    fail_times(throttle, 12, source=browser("stranger", ELSEWHERE))
+    waiting = throttle.check("lotte.peeters", browser("stranger", ELSEWHERE))
+    assert waiting.reason == "account"
+    throttle.succeeded("lotte.peeters", trusted())
+    assert throttle.check("lotte.peeters", browser("stranger", ELSEWHERE)) == waiting
+    assert throttle.check("lotte.peeters", trusted()) == GO
+
+
 # The pace of one browser.
 
 
 def test_a_browser_that_fails_on_many_accounts_slows_down_only_itself(throttle, clock):
     classmate = browser("classmate")
-    for number in range(29):
+    for number in range(59):
         assert throttle.failed(f"pupil{number}", classmate, known=number % 2 == 0) == GO
-    # The 30th failure within the hour: from now on one failure every 120 seconds.
-    assert throttle.failed("pupil29", classmate, known=False) == Verdict(120, "device")
-    assert throttle.check("someone.else", classmate) == Verdict(120, "device")
+    # The 60th failure within the hour: from now on one failure every 60 seconds.
+    assert throttle.failed("pupil59", classmate, known=False) == Verdict(60, "device")
+    assert throttle.check("someone.else", classmate) == Verdict(60, "device")
     # Every other browser of the school goes ahead, and so does this one where it is trusted.
     assert throttle.check("someone.else", browser("next-to-it")) == GO
     assert throttle.check("someone.else", Source(SCHOOL, "classmate", True)) == GO
-    clock.advance(119.5)
+    clock.advance(59.5)
     assert throttle.check("someone.else", classmate) == Verdict(1, "device")
     clock.advance(0.5)
     assert throttle.check("someone.else", classmate) == GO
-    assert throttle.failed("someone.else", classmate, known=True) == Verdict(120, "device")
+    assert throttle.failed("someone.else", classmate, known=True) == Verdict(60, "device")
+
+
+def test_a_class_taking_turns_on_one_browser_gets_its_typos_back(throttle, clock):
+    tablet = browser(TABLET)
+    # 25 pupils in turn on one tablet, two typos each, in twenty minutes: without taking
+    # the typos back, the 50 failures would hold the tablet back halfway through the class.
+    for number in range(25):
+        pupil = f"pupil{number}"
+        for _ in range(2):
+            clock.advance(16)
+            assert throttle.check(pupil, tablet) == GO
+            assert throttle.failed(pupil, tablet, known=True) == GO
+        assert throttle.check(pupil, tablet) == GO
+        throttle.succeeded(pupil, tablet)
+    assert throttle.store.read("", [], [throttle._pace_key("device", TABLET)]).paces[0] <= clock()
+
+
+def test_only_the_failures_on_the_username_signed_in_are_taken_back(throttle, clock):
+    classmate = browser("classmate")
+    for number in range(59):
+        throttle.failed(f"pupil{number}", classmate, known=True)
+    # Failing on their own account first, then signing in to it, gives back only those.
+    for _ in range(3):
+        throttle.failed("own.account", classmate, known=True)
+    assert throttle.check("pupil99", classmate).reason == "device"
+    throttle.succeeded("own.account", classmate)
+    assert throttle.check("pupil99", classmate) == GO
+    # The 60th failure on others' accounts: the pace is full again.
+    assert throttle.failed("pupil99", classmate, known=True) == Verdict(60, "device")
+    # Once: signing in again gives nothing back, and neither does a trusted browser.
+    throttle.succeeded("own.account", classmate)
+    throttle.succeeded("own.account", Source(SCHOOL, "classmate", True))
+    assert throttle.check("pupil100", classmate) == Verdict(60, "device")
+
+
+def test_typos_older_than_an_hour_are_not_taken_back(in_memory, clock):
+    throttle = in_memory  # the tally's expiry is what forgets them (Redis: in real time)
+    tablet = browser(TABLET)
+    throttle.failed("lotte.peeters", tablet, known=True)
+    clock.advance(3601)
+    for number in range(59):
+        throttle.failed(f"pupil{number}", tablet, known=True)
+    throttle.succeeded("lotte.peeters", tablet)
+    assert throttle.failed("pupil59", tablet, known=True) == Verdict(60, "device")
 
 
 def test_a_trusted_browsers_failures_do_not_fill_its_pace(throttle):
@@ -366,7 +421,8 @@ def test_redis_keys_name_neither_usernames_nor_addresses(policy, clock, redis_pr
     throttle.failed("lotte.peeters", trusted(), known=True)
     throttle.succeeded("jonas.maes", browser(TABLET))
     keys = prefixed_keys(redis_prefix)
-    # Account streak, device streak, minute, the two paces, the proof and its tally.
-    assert len(keys) == 7
+    # Account streak, device streak, minute, the browser's failures on the account, the two
+    # paces, the proof and its tally.
+    assert len(keys) == 8
     assert not [key for key in keys if "lotte" in key or "203.0" in key or TABLET in key]
     store.client.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,22 +37,106 @@ class Column:
     column_required: bool = True
     value_required: bool = True
     max_length: int | None = None
+    # Text that people read (names, class, grade) holds only characters they can see; an
+    # identifier such as the stamnummer is matched exactly as the school's system wrote it.
+    visible_only: bool = True
+
+
+# Invisible characters that reorder the text around them (Unicode's bidirectional
+# controls, UAX #9 §2): "Zoë" followed by U+202E and "evil" shows as "Zoëlive".
+REVERSING = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Controls, format characters, surrogates and line or paragraph separators: nothing a name,
+# class or number holds that a person can see (a tab, a line break, a soft hyphen, a
+# zero-width space, a byte order mark, tag characters).
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+# Default-ignorable code points outside those categories (Unicode's
+# DerivedCoreProperties.txt): fillers and selectors that show nothing, such as the Hangul
+# filler U+3164 used to make names that look empty. (Python's isprintable() lets them pass.)
+_IGNORABLE = re.compile(
+    "[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0"
+    "\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
+)
+ZWNJ, ZWJ = "\u200c", "\u200d"
+_VIRAMA = 9  # canonical combining class
+
+
+def _joiner_needed(text: str, index: int) -> bool:
+    """Whether the zero-width (non-)joiner at `index` does a job in its script, after
+    RFC 5892 Appendix A.1 and A.2 (CONTEXTJ): right after a virama (Devanagari, Tamil and
+    the other Indic scripts), or a ZWNJ between two Arabic letters (Persian, Urdu and Pashto
+    spell some names with one). In Latin text they do nothing visible."""
+    if index == 0:
+        return False
+    before = text[index - 1]
+    if unicodedata.combining(before) == _VIRAMA:
+        return True
+    if text[index] != ZWNJ or index + 1 >= len(text):
+        return False
+    after = text[index + 1]
+    return all(unicodedata.name(c, "").startswith("ARABIC LETTER") for c in (before, after))
+
+
+def plainly_visible(text: str) -> bool:
+    """True when every character of `text` can be seen (two scans in C: the import's direct
+    path); False sends it to invisible_character, which may still accept a needed joiner."""
+    return text.isprintable() and _IGNORABLE.search(text) is None
+
+
+def invisible_character(text: str) -> str | None:
+    """The first character of `text` that shows nothing or reorders what is shown (see
+    REVERSING and the sets above), or None when every character can be seen.
+
+    Letters with accents (composed or not), apostrophes, hyphens, spaces, no-break spaces
+    and every script's letters pass: "Zoë", "D'Hondt", "Nguyễn Thị Ánh", "Çelik", "İlkay".
+    A zero-width joiner or non-joiner passes only where its script needs it (see
+    _joiner_needed), because elsewhere it only makes two equal-looking names differ."""
+    if text.isprintable():
+        found = _IGNORABLE.search(text)
+        return found.group() if found else None
+    for index, char in enumerate(text):
+        if char.isprintable():
+            if _IGNORABLE.match(char):
+                return char
+            continue
+        if char in (ZWNJ, ZWJ) and _joiner_needed(text, index):
+            continue
+        if char in REVERSING or unicodedata.category(char) in _INVISIBLE_CATEGORIES:
+            return char
+        # Left: spaces other than " " (no-break, thin), private-use and unassigned signs,
+        # which show as a space or a box.
+    return None
+
+
+def character_label(char: str) -> str:
+    """A character as an administrator can look it up: "U+202E RIGHT-TO-LEFT OVERRIDE"."""
+    name = unicodedata.name(char, "")
+    return f"U+{ord(char):04X} {name}".rstrip()
 
 
 def shown(text: str) -> str:
-    """A value as quoted back in a message: shortened, so a stray paragraph stays readable."""
-    if len(text) <= _SHOWN_VALUE_LENGTH:
+    """A value as quoted back in a message: shortened, so a stray paragraph stays readable,
+    and with invisible characters written as [U+202E], so none of them can reorder or hide
+    the message around it."""
+    if len(text) > _SHOWN_VALUE_LENGTH:
+        text = text[: _SHOWN_VALUE_LENGTH - 1] + "…"
+    if invisible_character(text) is None:
         return text
-    return text[: _SHOWN_VALUE_LENGTH - 1] + "…"
+    return "".join(f"[U+{ord(c):04X}]" if invisible_character(c) is not None else c for c in text)
 
 
 def text(value: Any, column: Column) -> str:
-    """The trimmed text of a cell, checked against the column's length and requiredness."""
+    """The trimmed text of a cell, checked against the column's length and requiredness,
+    and, for text people read, refused when it holds a character that cannot be seen (see
+    invisible_character)."""
     result = cell_text(value)
     if not result and column.value_required:
         raise FieldError("missing_value")
     if column.max_length is not None and len(result) > column.max_length:
         raise FieldError("too_long", max=column.max_length)
+    hidden = invisible_character(result) if column.visible_only else None
+    if hidden is not None:
+        code = "reversing_character" if hidden in REVERSING else "invisible_character"
+        raise FieldError(code, character=character_label(hidden))
     return result
 
 

@@ -44,6 +44,18 @@ _MESSAGES: dict[str, Callable[[Params], str]] = {
     # One cell.
     "missing_value": lambda p: _("This value is required but the cell is empty."),
     "too_long": lambda p: _("This value is too long: at most %(max)s characters are allowed.", **p),
+    "reversing_character": lambda p: _(
+        "This value contains an invisible character that turns the text around "
+        "(%(character)s), so that it would show differently from what it says. "
+        "Remove it in the school's administration and export the file again.",
+        **p,
+    ),
+    "invisible_character": lambda p: _(
+        "This value contains an invisible character (%(character)s), such as a line break "
+        "or a zero-width space. Remove it in the school's administration and export the file "
+        "again.",
+        **p,
+    ),
     "unknown_school": lambda p: _(
         "School %(value)s is not known in LeerID. "
         "Check the instellingsnummer or import the school register first.",

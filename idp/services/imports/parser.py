@@ -103,8 +103,12 @@ class EnrollmentParser:
         values = row.values
         try:
             cells = [values[index].strip() for index in self.indexes]
-            plain = "".join(cells).isascii()  # a cell that is not text fails here or above
+            joined = "".join(cells)  # a cell that is not text fails here or above
         except (AttributeError, IndexError, TypeError):
+            return None
+        plain = joined.isascii()
+        # A tab, a line break or a character that shows nothing: the general path says which.
+        if not (joined.isprintable() if plain else fields.plainly_visible(joined)):
             return None
         if not plain:
             cells = [c if c.isascii() else unicodedata.normalize("NFC", c) for c in cells]

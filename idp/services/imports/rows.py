@@ -18,7 +18,9 @@ from .report import ImportReport, Problem
 T = TypeVar("T")
 
 INSTELLINGSNUMMER = Column("instellingsnummer")
-STAMNUMMER = Column("stamnummer", max_length=20)
+# The school's own number for the pupil: never shown to pupils nor released to apps, and
+# matched exactly as exported, whatever it holds.
+STAMNUMMER = Column("stamnummer", max_length=20, visible_only=False)
 NAAM = Column("naam", max_length=100)
 VOORNAAM = Column("voornaam", max_length=100)
 GEBOORTEDATUM = Column("geboortedatum")
