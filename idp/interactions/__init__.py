@@ -2,9 +2,9 @@
 the protocol (idp.oauth) and the screens (idp.views): where a waiting authorization request
 is kept, what it still needs from the pupil, and how it is answered once they are done.
 
-    authorize ──needs a step──► park(...) ──► sign-in pages (?interaction=key)
-        ▲                                          │ finish_login / confirm / consent
-        └──────────── resume_url(interaction) ◄────┘
+    /authorize ──needs a step──► park(...) ──► sign-in pages (?interaction=key)
+                                                       │ finish_login / confirm / consent
+    the app ◄── views.oidc.answer(interaction), in the last step's own response
 """
 
 from .csrf import InteractionForm

@@ -72,11 +72,12 @@ def step_url(step: Need, interaction: Interaction, data: Mapping[str, Any]) -> s
 
 def resume_url(interaction: Interaction) -> str:
     """Back to the authorization endpoint, which answers the waiting request."""
-    return url_for("oidc.authorize", interaction=interaction.key)
+    return url_for("oidc.authorize", interaction=interaction.key, _external=True)
 
 
-def finish_login(account: Account, interaction: Interaction, amr: list[str]) -> str:
-    """Open a fresh SSO session for the account; return where the browser goes next."""
+def finish_login(account: Account, interaction: Interaction, amr: list[str]) -> None:
+    """Open a fresh SSO session for the account: the waiting request continues with it, or
+    (a sign-in for the Leerlingloket) the interaction is over. The caller commits."""
     tokens = current_app.config["LEERID"]["tokens"]
     # Young pupils share classroom tablets: their session ends sooner.
     basic = account.kind is AccountKind.BASIC
@@ -98,17 +99,15 @@ def finish_login(account: Account, interaction: Interaction, amr: list[str]) -> 
     g.login_session = login
     if interaction.request is None:
         end(interaction)
-        return url_for("portal.home")
+        return
     interaction.login_session = login
     interaction.fresh = True
-    return resume_url(interaction)
 
 
-def confirm(interaction: Interaction, login: LoginSession) -> str:
+def confirm(interaction: Interaction, login: LoginSession) -> None:
     """ "Yes, that is me": the waiting request continues with the live session."""
     interaction.login_session = login
     interaction.fresh = False
-    return resume_url(interaction)
 
 
 def record_use(user: GrantUser, client: Client) -> None:

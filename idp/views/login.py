@@ -171,9 +171,9 @@ def resume() -> Response | tuple[str, int]:
         return expired()
     login = _continuable(interaction)
     if ContinueForm(interaction).validate_on_submit() and login is not None:
-        target = interactions.confirm(interaction, login)
+        interactions.confirm(interaction, login)
         get_session().commit()
-        return redirect(target)
+        return signin.answer_app(interaction)
     return redirect(signin.step_url("login.form", interaction))
 
 
@@ -253,7 +253,7 @@ def consent() -> str | Response | tuple[str, int]:
             return _denied(interaction)
         interaction.consented = True
         get_session().commit()
-        return redirect(interactions.resume_url(interaction))
+        return signin.answer_app(interaction)
     client = interaction.client
     requested = str(interaction.parameter("scope") or "").split()
     scopes = set(client.get_allowed_scope(" ".join(requested)).split())

@@ -6,7 +6,7 @@ from typing import Any
 
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749.errors import InvalidRequestError
-from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, jsonify, redirect, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
 from .. import interactions
@@ -54,9 +54,24 @@ def authorize() -> Any:
         waiting = interactions.find(request.args["interaction"])
         if waiting is None or waiting.request is None:
             return render_template("interaction_expired.html"), 400
+    return answer(waiting)
+
+
+def answer(waiting: Interaction | None) -> Any:
+    """Answer an authorization request: this GET's own, or the one `waiting` in an
+    interaction. The sign-in pages call this once the pupil is done, so that the app gets
+    its answer in that very response, without a round trip through /authorize.
+
+    Returns a redirect to the next sign-in step, the code (or an exact OAuth error) for
+    the app by its response mode, or an error page when the app could not be verified.
+    """
     login = interactions.login_for(waiting)
     user = interactions.grant_user(login)
-    parked = ParkedRequest(request.url, waiting.parameters()) if waiting else None
+    parked = (
+        ParkedRequest(interactions.resume_url(waiting), waiting.parameters())
+        if waiting is not None
+        else None
+    )
     try:
         grant = get_server().get_consent_grant(request=parked, end_user=user)
         data, client = grant.request.payload.data, grant.request.client
@@ -105,7 +120,7 @@ def _park_posted() -> Any:
         return _refuse(error, None)
     posted = interactions.park(client, list(request.form.items(multi=True)), bind=False)
     get_session().commit()
-    return redirect(url_for("oidc.authorize", interaction=posted.key), code=303)
+    return redirect(interactions.resume_url(posted), code=303)
 
 
 def _parameters(grant: Any) -> list[tuple[str, str]]:

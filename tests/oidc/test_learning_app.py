@@ -125,8 +125,9 @@ def sign_in(
     assert page.url.startswith(leerid.url + "/login/password"), page.url
     page = browser.submit(page.form(leerid.url), password=PASSWORD)
     if form_post:
-        # LeerID's page posts the code to the app (its script does so in a browser).
-        assert page.url.startswith(leerid.url + "/authorize"), page.url
+        # The password step answers with LeerID's page that posts the code to the app
+        # (its script does so in a browser).
+        assert page.url.startswith(leerid.url + "/login/password"), page.url
         assert page.content_type.startswith("text/html"), "else a browser shows it as text"
         page = browser.submit(page.form(app.url + "/callback"))
     assert page.url == app.url + "/", (page.url, page.text)

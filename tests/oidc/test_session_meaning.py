@@ -58,7 +58,7 @@ def test_a_fresh_sign_in_cannot_be_replaced_by_yes_continue(
     assert "code" not in parse_qs(urlsplit(refused.headers["Location"]).query)
 
     after = rp.sign_in(pupil.username, pupil.password, location)
-    callback = rp.callback(client.get(after.headers["Location"]))
+    callback = rp.callback(after)
     _, claims = _claims(rp, callback)
     assert claims["sid"] != first_claims["sid"], "a new sign-in, not the old session"
     assert claims["auth_time"] >= int(dt.datetime.now(dt.UTC).timestamp()) - 60
@@ -96,7 +96,7 @@ def test_prompt_consent_shows_what_the_app_receives(make_rp, pupil, client):
     for label in ("je naam", "je school", "je klas"):
         assert f"<li>{label}</li>" in html
     allowed = client.post(location, data={"csrf_token": csrf_of(html), "allow": "x"})
-    assert "code" in rp.callback(client.get(allowed.headers["Location"]))
+    assert "code" in rp.callback(allowed)
 
 
 def test_declining_consent_tells_the_app_access_denied(make_rp, pupil, client):
@@ -290,7 +290,7 @@ def test_two_tabs_that_start_at_the_same_moment_both_reach_their_app(
             step.headers["Location"],
             data={"csrf_token": csrf_of(page), "password": pupil.password},
         )
-        assert "code" in rp.callback(client.get(done.headers["Location"]))
+        assert "code" in rp.callback(done)
 
 
 def _cookie_names(client):

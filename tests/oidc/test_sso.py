@@ -30,7 +30,7 @@ def test_prompt_login_forces_a_new_login(make_rp, pupil, client):
     response = client.get(rp.authorize_url(prompt="login"))
     assert "/login" in response.headers["Location"]
     after = rp.sign_in(pupil.username, PASSWORD, response.headers["Location"])
-    callback = rp.callback(client.get(after.headers["Location"]))  # no second login loop
+    callback = rp.callback(after)  # no second login loop
     assert "code" in callback
 
 

@@ -26,7 +26,7 @@ def test_a_basic_pupil_confirms_before_the_next_app_gets_the_account(
     pupil = new_pupil(CredentialType.WORD, first="Zoë")
     first, second = make_rp(name="Rekenapp"), make_rp(name="Taalapp")
     done = sign_in_for(browser, client, first, pupil)
-    assert "code" in first.callback(client.get(done.headers["Location"]))
+    assert "code" in first.callback(done)
 
     login = authorize(client, second).headers["Location"]
     assert login.startswith("/login?interaction=")
@@ -35,9 +35,7 @@ def test_a_basic_pupil_confirms_before_the_next_app_gets_the_account(
     assert "Ja, ga verder" in html and "Typ hieronder je eigen gebruikersnaam" in html
     action = html.split('action="')[1].split('"')[0].replace("&amp;", "&")
     assert action.startswith("/login/continue?interaction=")
-    response = browser.post_page(action, html)
-    assert response.headers["Location"].startswith("/authorize?")
-    callback = second.callback(client.get(response.headers["Location"]))
+    callback = second.callback(browser.post_page(action, html))
     claims = second.verify_id_token(second.exchange(callback["code"][0]).get_json()["id_token"])
     assert claims["sub"] == pairwise_subject("app.example", pupil.account.person)
 
@@ -47,7 +45,7 @@ def test_someone_else_on_the_tablet_signs_in_as_themselves(browser, new_pupil, m
     rp = make_rp()
     sign_in_for(browser, client, rp, first_pupil)
     done = sign_in_for(browser, client, rp, classmate)
-    callback = rp.callback(client.get(done.headers["Location"]))
+    callback = rp.callback(done)
     claims = rp.verify_id_token(rp.exchange(callback["code"][0]).get_json()["id_token"])
     assert claims["sub"] == pairwise_subject("app.example", classmate.account.person)
 
