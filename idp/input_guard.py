@@ -119,6 +119,12 @@ def _decode(raw: bytes) -> str | None:
 def _encoded_pairs(raw: bytes, multiline: frozenset[str] = frozenset()) -> Iterator[Problem]:
     """Problems in an application/x-www-form-urlencoded string (a query or a form body);
     the parameters named in `multiline` may hold line breaks."""
+    # Nearly every request is fine: decoded as a whole it has nothing to find, and then no
+    # part of it has (`&` and `=` are single bytes, never inside a UTF-8 sequence). Only
+    # otherwise is it taken apart, to say which parameter is at fault.
+    whole = _decode(unquote_to_bytes(raw.replace(b"+", b" ")))
+    if whole is not None and _text_problem(whole) is None:
+        return
     for item in raw.split(b"&"):
         raw_key, _, raw_value = item.partition(b"=")
         key = _decode(unquote_to_bytes(raw_key.replace(b"+", b" ")))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..hashing import new_secret, secret_hash
@@ -54,16 +55,14 @@ def is_open(login: LoginSession) -> bool:
 
 def record_client(session: Session, login: LoginSession, client: Client) -> None:
     """Remember that the session was used for this app (back-channel logout, portal)."""
-    known = session.execute(
-        select(session_client.c.client_id).where(
-            session_client.c.login_session_id == login.id,
-            session_client.c.client_id == client.id,
-        )
-    ).first()
-    if known is None:
-        session.execute(
-            insert(session_client).values(login_session_id=login.id, client_id=client.id)
-        )
+    # One statement whether or not the pair is known: a look-up first cost every code a
+    # round trip to the database. Both dialects name the statement the same.
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    session.execute(
+        insert(session_client)
+        .values(login_session_id=login.id, client_id=client.id, first_used_at=utcnow())
+        .on_conflict_do_nothing()
+    )
 
 
 def open_sessions(session: Session, account: Account) -> list[LoginSession]:
