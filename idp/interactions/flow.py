@@ -76,8 +76,10 @@ def resume_url(interaction: Interaction) -> str:
 
 
 def finish_login(account: Account, interaction: Interaction, amr: list[str]) -> None:
-    """Open a fresh SSO session for the account: the waiting request continues with it, or
-    (a sign-in for the Leerlingloket) the interaction is over. The caller commits."""
+    """Open a fresh SSO session for the account and commit it. The waiting request
+    continues with it: its interaction says so, uncommitted, for `views.oidc.answer`, which
+    usually ends it (and then nothing about it needs writing). A sign-in for the
+    Leerlingloket has no waiting request: its interaction is over."""
     tokens = current_app.config["LEERID"]["tokens"]
     # Young pupils share classroom tablets: their session ends sooner.
     basic = account.kind is AccountKind.BASIC
@@ -99,15 +101,19 @@ def finish_login(account: Account, interaction: Interaction, amr: list[str]) -> 
     g.login_session = login
     if interaction.request is None:
         end(interaction)
+        get_session().commit()
         return
-    interaction.login_session = login
-    interaction.fresh = True
+    get_session().commit()
+    confirm(interaction, login, fresh=True)
 
 
-def confirm(interaction: Interaction, login: LoginSession) -> None:
-    """ "Yes, that is me": the waiting request continues with the live session."""
+def confirm(interaction: Interaction, login: LoginSession, *, fresh: bool = False) -> None:
+    """The waiting request continues with `login`: a sign-in just now (`fresh`), or the
+    live session after "Yes, that is me". Not committed: see `finish_login`."""
     interaction.login_session = login
-    interaction.fresh = False
+    # The column too: it is read before any flush (views.oidc.answer does not autoflush).
+    interaction.login_session_id = login.id
+    interaction.fresh = fresh
 
 
 def record_use(user: GrantUser, client: Client) -> None:

@@ -16,7 +16,7 @@ import secrets
 from collections.abc import Sequence
 
 from flask import after_this_request, current_app, g, request
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
@@ -80,7 +80,7 @@ def ephemeral(session: Session) -> None:
     it reaches the disk (a crash loses at most the last moment's steps, and the pupil starts
     again), which spares a disk flush on every step of every sign-in of a school morning."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+        session.connection().exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
 
 
 def find(key: str | None) -> Interaction | None:

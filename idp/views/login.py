@@ -172,7 +172,6 @@ def resume() -> Response | tuple[str, int]:
     login = _continuable(interaction)
     if ContinueForm(interaction).validate_on_submit() and login is not None:
         interactions.confirm(interaction, login)
-        get_session().commit()
         return signin.answer_app(interaction)
     return redirect(signin.step_url("login.form", interaction))
 
@@ -252,7 +251,6 @@ def consent() -> str | Response | tuple[str, int]:
         if consent_form.deny.data:
             return _denied(interaction)
         interaction.consented = True
-        get_session().commit()
         return signin.answer_app(interaction)
     client = interaction.client
     requested = str(interaction.parameter("scope") or "").split()

@@ -65,6 +65,14 @@ def answer(waiting: Interaction | None) -> Any:
     Returns a redirect to the next sign-in step, the code (or an exact OAuth error) for
     the app by its response mode, or an error page when the app could not be verified.
     """
+    # Nothing read here depends on what is pending (the interaction's last step, the
+    # code): it is written at the commit, and the step of an interaction that this answer
+    # ends is then not written at all, only the interaction's deletion.
+    with get_session().no_autoflush:
+        return _answer(waiting)
+
+
+def _answer(waiting: Interaction | None) -> Any:
     login = interactions.login_for(waiting)
     user = interactions.grant_user(login)
     parked = (

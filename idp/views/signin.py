@@ -119,7 +119,6 @@ def signed_in(account: Account, amr: list[str], interaction: Interaction) -> Res
 def finish(account: Account, amr: list[str], interaction: Interaction) -> Response:
     """Open the SSO session and continue the waiting app request, or go to the portal."""
     interactions.finish_login(account, interaction, amr)
-    get_session().commit()
     return answer_app(interaction)
 
 
@@ -128,7 +127,8 @@ def answer_app(interaction: Interaction) -> Response:
     mode, or an exact OAuth error); the Leerlingloket when no app waits.
 
     Given in the sign-in step's own response rather than after a redirect to /authorize:
-    one request less for a pupil on a slow school network (and for the server)."""
+    one request less for a pupil on a slow school network (and for the server). The
+    answer commits, or rolls back and ends the interaction when it refuses."""
     if interaction.request is None:
         return redirect(url_for("portal.home"))
     return make_response(oidc.answer(interaction))
