@@ -91,7 +91,7 @@ def find(key: str | None) -> Interaction | None:
     cache: dict[str, Interaction | None] = g.setdefault(_CACHE, {})
     if key in cache:
         return cache[key]
-    # Its finished session and account are loaded when the resume at /authorize asks for
+    # Its finished session and account are loaded only when the answer to the app asks for
     # them: joining them on every step made each step's look-up twice as slow (bench/).
     found = get_session().scalar(select(Interaction).where(Interaction.key == key))
     if found is not None and found.expires_at <= utcnow():
