@@ -44,6 +44,11 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault(
             "Content-Security-Policy", content_security_policy(g.get(_TARGETS, ()))
         )
+        if response.mimetype == "text/html":
+            # Pages hold a pupil's name and data and the forms' tokens: on a shared
+            # classroom tablet, Back after "Afmelden" must not show the last pupil's page
+            # from the cache (no-store also keeps it out of the back-forward cache).
+            response.headers.setdefault("Cache-Control", "no-store")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         response.headers.setdefault("X-Frame-Options", "DENY")

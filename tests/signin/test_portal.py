@@ -38,6 +38,20 @@ def test_the_portal_shows_username_school_class_and_listed_apps(
     assert browser.get("/portal/password").headers["Location"] == "/portal/"
 
 
+def test_no_page_of_a_pupil_stays_in_the_browser_cache(browser, new_pupil, client):
+    # Back after "Afmelden" on a shared tablet must not show the last pupil's page.
+    pupil = new_pupil(CredentialType.WORD)
+    browser.sign_in(pupil)
+    for path in ("/portal/", "/portal/data"):
+        response = browser.get(path)
+        assert response.status_code == 200
+        assert response.headers["Cache-Control"] == "no-store", path
+    assert client.get("/login", follow_redirects=True).headers["Cache-Control"] == "no-store"
+    # Static files stay cacheable.
+    with client.get("/static/leerid.css") as static:
+        assert "no-store" not in static.headers.get("Cache-Control", "")
+
+
 def test_an_app_tile_speaks_the_pupils_language(browser, new_pupil, make_rp, session):
     translated = listed(session, make_rp(name="Rekenapp"))
     translated.description = "Oefen je tafels."
