@@ -34,8 +34,13 @@ COOKIE_PREFIX = "leerid_ia_"
 _KEY = re.compile(r"[A-Za-z0-9_-]{22}")
 # One park in this many also deletes the expired interactions.
 PURGE_EVERY = 50
+# A browser keeps the cookies of at most this many sign-ins. Abandoned ones (a closed tab,
+# or a page elsewhere that opens sign-ins on purpose, a hundred in a minute) would else
+# fill its Cookie header until every request to LeerID is refused (431, about 100 cookies).
+MAX_PER_BROWSER = 10
 _CACHE = "leerid_interactions"
 _NEW_SECRETS = "leerid_interaction_secrets"
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def cookie_name(interaction: Interaction) -> str:
@@ -115,13 +120,10 @@ def current() -> Interaction | None:
 def waiting_in_browser() -> Interaction | None:
     """The newest app request this browser is signing in for, if any: a card typed into the
     address bar while the app waits continues that sign-in instead of starting another."""
-    keys = [
-        name[len(COOKIE_PREFIX) :] for name in request.cookies if name.startswith(COOKIE_PREFIX)
-    ]
     query = (
         select(Interaction)
         .where(
-            Interaction.key.in_([key for key in keys if _KEY.fullmatch(key)]),
+            Interaction.key.in_(_cookie_keys()),
             Interaction.request.is_not(None),
             Interaction.expires_at > utcnow(),
         )
@@ -132,6 +134,35 @@ def waiting_in_browser() -> Interaction | None:
         if found is not None and found.login_session_id is None:
             return found
     return None
+
+
+def _cookie_keys() -> list[str]:
+    """The keys of the interactions whose cookies this request carries."""
+    keys = (
+        name[len(COOKIE_PREFIX) :] for name in request.cookies if name.startswith(COOKIE_PREFIX)
+    )
+    return [key for key in keys if _KEY.fullmatch(key)]
+
+
+def _keep_cookies_few(new_key: str) -> None:
+    """With the cookie of `new_key`, this browser would hold more than MAX_PER_BROWSER:
+    forget the others' cookies but for the newest live ones. Costs a query only then."""
+    keys = [key for key in _cookie_keys() if key != new_key]
+    if len(keys) < MAX_PER_BROWSER:
+        return
+    query = select(Interaction.key, Interaction.created_at).where(
+        Interaction.key.in_(keys), Interaction.expires_at > utcnow()
+    )
+    started = {key: created for key, created in get_session().execute(query)}
+    # Unknown and expired ones go first, then the oldest.
+    oldest_first = sorted(keys, key=lambda key: (key in started, started.get(key, _EPOCH)))
+    dropped = oldest_first[: len(keys) - (MAX_PER_BROWSER - 1)]
+
+    @after_this_request
+    def forget_cookies(response: Response) -> Response:
+        for key in dropped:
+            response.delete_cookie(COOKIE_PREFIX + key, path="/", httponly=True, samesite="Lax")
+        return response
 
 
 def browser_secret(interaction: Interaction) -> str | None:
@@ -157,6 +188,7 @@ def end(interaction: Interaction) -> None:
 
 
 def _bind(interaction: Interaction) -> None:
+    _keep_cookies_few(interaction.key)
     secret = new_secret()
     interaction.browser_hash = secret_hash(secret)
     # The cookie reaches the browser with this response; until then this request knows it.

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 from sqlalchemy import func, select
 
 from idp.interactions import purge_expired
+from idp.interactions.store import MAX_PER_BROWSER
 from idp.models import CredentialType, Interaction, utcnow
 from tests.signin.conftest import csrf_of
 
@@ -63,3 +64,16 @@ def test_expired_interactions_are_purged(make_rp, client, session):
     assert purge_expired() == 1
     session.commit()
     assert session.scalar(select(func.count(Interaction.id))) == 1
+
+
+def test_abandoned_sign_ins_cannot_fill_the_browsers_cookies(make_rp, new_pupil, client):
+    # A page elsewhere can open sign-ins in a pupil's browser a hundred times; each leaves a
+    # cookie for an hour. At about a hundred, every request to LeerID would be refused (431).
+    rp = make_rp()
+    started = [_key(client.get(rp.authorize_url()).headers["Location"]) for _ in range(120)]
+    kept = {c.key for c in client._cookies.values() if c.key.startswith("leerid_ia_")}
+    assert len(kept) == MAX_PER_BROWSER
+    # The newest ones are the ones kept, and they still work.
+    assert kept == {f"leerid_ia_{key}" for key in started[-MAX_PER_BROWSER:]}
+    pupil = new_pupil(CredentialType.WORD)
+    assert "code" in rp.login_flow(pupil.username, pupil.password)
