@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
 from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
@@ -17,6 +18,16 @@ def _counters_unreachable(error: RedisError) -> tuple[str, int]:
     return render_template("unavailable.html"), 503
 
 
+def _form_expired(error: CSRFError) -> tuple[str, int]:
+    # Flask-WTF refuses a form whose token is missing or old before the view runs (a page
+    # left open for hours, cookies cleared since): a way back instead of Werkzeug's bare
+    # English 400. Back to the same route, built from it, never from the raw path.
+    log.info("form refused: %s", error.description)
+    again = url_for(request.endpoint, **(request.view_args or {})) if request.endpoint else "/"
+    return render_template("form_expired.html", again=again), 400
+
+
 def init_app(app: Flask) -> None:
     """Register the error pages."""
     app.register_error_handler(RedisError, _counters_unreachable)
+    app.register_error_handler(CSRFError, _form_expired)

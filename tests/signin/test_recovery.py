@@ -184,3 +184,15 @@ def test_forgot_password_is_offered_on_the_password_step_only_with_a_way_back(
     assert back in sent.get_data(as_text=True)
     # The way back still leads to the app that waits.
     assert browser.get(f"/login/password?interaction={key}").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/password/forgot", "/password/reset/some-old-link"])
+def test_a_form_whose_page_was_open_too_long_gets_a_way_back(client, path):
+    # A tab restored after the browser restarted: its token no longer matches anything.
+    response = client.post(path, data={"csrf_token": "old", "email": "a@b.example"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Deze pagina stond lang open" in html and f'href="{path}"' in html
+    assert "CSRF" not in html and "Bad Request" not in html
+    english = client.post(path + "?lang=en", data={"email": "a@b.example"})
+    assert "This page was open for a long time" in english.get_data(as_text=True)
