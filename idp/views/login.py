@@ -99,11 +99,14 @@ def save_new_password(account: Account, form: Form, current: str | None) -> str 
     return None
 
 
-def expired_message(form: FlaskForm) -> str | None:
-    """A kind word when the form's CSRF token was missing or too old (page open too long)."""
-    if form.is_submitted() and form.errors.get("csrf_token"):
+def expired_message(form: FlaskForm, empty: str | None = None) -> str | None:
+    """A kind word for a validated form that came back unusable: its CSRF token missing or
+    too old (the page was open too long), or, with `empty` to say, a field left blank."""
+    if not form.is_submitted() or not form.errors:
+        return None
+    if form.errors.get("csrf_token"):
         return _("This page was open for a long time. Please try again.")
-    return None
+    return empty
 
 
 def expired() -> tuple[str, int]:
@@ -142,7 +145,7 @@ def form() -> str | Response | tuple[str, int]:
         form=username_form,
         continue_form=ContinueForm(interaction) if signed_in else None,
         interaction=interaction,
-        error=expired_message(username_form),
+        error=expired_message(username_form, _("Type your username as it is on your card.")),
         # A scanned card leads here only when it is one of ours (static/scan.js).
         card_prefix=card_url(""),
         signed_in=signed_in.account if signed_in else None,
@@ -200,13 +203,14 @@ def password() -> str | Response | tuple[str, int]:
     if account is not None and signin.step_for(account) != "login.password":
         return redirect(signin.step_url(signin.step_for(account), interaction))
     password_form = PasswordForm(interaction)
-    error = expired_message(password_form)
     if password_form.validate_on_submit():
         wrong = _("That password is not right. Look at your card and try again.")
         result = signin.attempt(username, account, password_form.password.data or "", wrong)
         if result.account is not None:
             return signin.signed_in(result.account, ["pwd"], interaction)
         error = result.message
+    else:
+        error = expired_message(password_form, _("Type your password."))
     # The same page for every kind of account and for unknown usernames (password.html).
     return render_template(
         "password.html",
@@ -227,11 +231,12 @@ def new_password() -> str | Response | tuple[str, int]:
     if account is None:
         return redirect(signin.step_url("login.form", interaction))
     new_form = FirstPasswordForm(interaction)
-    error = expired_message(new_form)
     if new_form.validate_on_submit():
         error = save_new_password(account, new_form, current=None)
         if error is None:
             return signin.finish(account, ["pwd"], interaction)
+    else:
+        error = expired_message(new_form, _("Type your new password twice."))
     return render_template(
         "new_password.html", form=new_form, username=account.username, error=error
     )

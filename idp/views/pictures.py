@@ -96,9 +96,10 @@ def form() -> str | Response | tuple[str, int]:
         if step != "pictures.form":
             return redirect(signin.step_url(step, interaction))
     form = PicksForm(interaction)
-    error = expired_message(form)
     picks = Picks(username)
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    error = expired_message(form)
+    if valid:
         picks = _next(unseal(request.form.get("state", ""), username))
         if len(picks.ids) == len(CATEGORIES):
             wrong = _("Those pictures are not right. Look at your card and start again.")

@@ -235,3 +235,24 @@ def test_basic_accounts_get_shorter_sessions(browser, new_pupil, session, client
         for login in session.scalars(select(LoginSession))
     }
     assert lifetimes == {young.account.id: 3600, older.account.id: 8 * 3600}
+
+
+def test_a_blank_answer_is_told_what_to_type(browser, new_pupil, session):
+    # Only spaces (a child leaning on the space bar): a message, not a page that reloads.
+    blank = browser.submit("/login", username="   ")
+    assert blank.status_code == 200
+    assert "Typ je gebruikersnaam zoals hij op je kaart staat." in blank.get_data(as_text=True)
+    pupil = new_pupil(CredentialType.WORD)
+    step = browser.submit("/login", username=pupil.username)
+    empty = browser.submit(browser.next(step), password="  ")
+    assert "Typ je wachtwoord." in empty.get_data(as_text=True)
+    assert session.scalars(select(LoginSession)).first() is None
+
+
+def test_a_password_page_open_too_long_says_so(browser, new_pupil):
+    pupil = new_pupil(CredentialType.WORD)
+    step = browser.submit("/login", username=pupil.username)
+    stale = browser.client.post(
+        browser.url(browser.next(step)), data={"csrf_token": "old", "password": "boom47"}
+    )
+    assert "Deze pagina stond lang open" in stale.get_data(as_text=True)
