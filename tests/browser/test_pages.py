@@ -110,6 +110,36 @@ def test_leerlingloket_pages(page: Page, live_leerid: Live, pupil, check_page):
         check_page(page)
 
 
+_BROKEN_WORDS = """
+(selector) => {
+  const broken = [];
+  for (const element of document.querySelectorAll(selector)) {
+    const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+    for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+      for (const match of text.textContent.matchAll(/\\S+/g)) {
+        const range = document.createRange();
+        range.setStart(text, match.index);
+        range.setEnd(text, match.index + match[0].length);
+        const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+        if (lines.size > 1) broken.push(`"${match[0]}" on ${lines.size} lines`);
+      }
+    }
+  }
+  return broken;
+}
+"""
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_leerlingloket_keeps_names_whole_on_a_phone(new_page, live_leerid: Live, pupil, lang):
+    page = new_page(viewport={"width": 320, "height": 640})
+    page.goto(f"{live_leerid.url}/login")
+    sign_in_with_password(page, pupil.username, PASSWORD)
+    page.goto(f"{live_leerid.url}/portal/?lang={lang}")
+    expect(page.locator("html")).to_have_attribute("lang", "nl-BE" if lang == "nl" else "en")
+    assert page.evaluate(_BROKEN_WORDS, ".facts dd") == []
+
+
 def test_logout_pages(page: Page, live_leerid: Live, pupil, check_page):
     page.goto(f"{live_leerid.url}/login")
     sign_in_with_password(page, pupil.username, PASSWORD)
