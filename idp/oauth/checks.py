@@ -79,7 +79,19 @@ def check_state(data: Data) -> None:
         raise InvalidRequestError(f"state is longer than {MAX_STATE} characters")
 
 
+def check_repeats(data: Data) -> None:
+    """RFC 6749 §3.1: a parameter is never sent more than once. Authlib refuses a repeated
+    response_type, client_id, redirect_uri, scope and state; the same holds for the rest
+    (which value of two `prompt`s or `nonce`s would the app have meant?)."""
+    lists = data.lists() if isinstance(data, MultiDict) else ()
+    repeated = sorted(str(name) for name, values in lists if len(values) > 1)
+    if repeated:
+        named = describable(", ".join(repeated))
+        raise InvalidRequestError(f"parameter(s) sent more than once: {named}")
+
+
 CHECKS: tuple[Callable[[Data], None], ...] = (
+    check_repeats,
     check_request_objects,
     check_response_mode,
     check_prompt,

@@ -78,3 +78,16 @@ def test_a_posted_request_is_checked_before_it_is_kept(make_rp, client, session,
     callback = rp.callback(posted)
     assert callback["error"] == ["invalid_request"]
     assert session.scalar(select(func.count(Interaction.id))) == 0, "nothing was stored"
+
+
+@pytest.mark.parametrize("name", ["response_mode", "prompt", "nonce", "max_age", "ui_locales"])
+def test_a_parameter_sent_twice_is_refused(make_rp, pupil, client, name):
+    # RFC 6749 §3.1: never "the first one wins", whichever parameter it is.
+    rp = make_rp()
+    rp.login_flow(pupil.username, PASSWORD)  # a live session: nothing else stands in the way
+    value = {"response_mode": "query", "prompt": "login", "max_age": "60"}.get(name, "x")
+    url = rp.authorize_url() + f"&{name}={value}&{name}={value}"
+    callback = rp.callback(client.get(url))
+    assert callback["error"] == ["invalid_request"]
+    assert name in callback["error_description"][0]
+    assert "code" not in callback
