@@ -92,6 +92,13 @@ def callback() -> BaseResponse | tuple[str, int]:
     if request.values.get("iss") != _settings().issuer:
         return render_template("error.html", detail="onbekende uitgever (iss)"), 400
     if request.values.get("error"):
+        # Only an answer to a sign-in this browser started (its `state`) may put words on
+        # the page: else a link could show pupils any message in the app's name.
+        state = request.values.get("state", "")
+        integration = _leerid().framework
+        if not state or integration.get_state_data(session, state) is None:
+            return render_template("error.html", detail="onbekende aanmelding (state)"), 400
+        integration.clear_state_data(session, state)
         detail = request.values.get("error_description") or request.values["error"]
         return render_template("error.html", detail=detail), 400
     try:

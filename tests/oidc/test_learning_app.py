@@ -268,6 +268,28 @@ def test_the_callback_relies_on_state_and_rejects_a_foreign_issuer(leerid, reken
         assert response.status_code == 400 and "uitgever" in response.get_data(as_text=True)
 
 
+def test_an_error_with_an_unknown_state_puts_no_words_on_the_apps_page(leerid, rekenrally):
+    client = rekenrally().app.test_client()
+    forged = "Je LeerID is geblokkeerd. Bel 0900-OPLICHTER."
+    query = urllib.parse.urlencode(
+        {"iss": leerid.url, "error": "access_denied", "error_description": forged, "state": "?"}
+    )
+    response = client.get(f"/callback?{query}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "OPLICHTER" not in html and "state" in html
+    # The answer to a sign-in this browser started does show LeerID's words.
+    started = client.get("/login").headers["Location"]
+    state = urllib.parse.parse_qs(urllib.parse.urlsplit(started).query)["state"][0]
+    answer = {
+        "iss": leerid.url,
+        "error": "access_denied",
+        "error_description": "Nee",
+        "state": state,
+    }
+    shown = client.get("/callback?" + urllib.parse.urlencode(answer)).get_data(as_text=True)
+    assert '<p role="alert">Nee</p>' in shown
+
+
 def test_logout_needs_the_form_token_and_pages_carry_a_policy(leerid, rekenrally):
     client = rekenrally().app.test_client()
     assert client.post("/logout", data={"csrf_token": ""}).status_code == 400
