@@ -143,7 +143,9 @@ def welcome(
         yield f"Demo-app niet gestart / demo app not started: {problem}"
     if info.admins:
         yield ""
-        yield "Beheerders / administrators (Schoolloket):"
+        # The accounts exist; their web pages (issue: the Schoolloket) do not yet.
+        yield "Beheerders / administrators (voor het Schoolloket, dat er nog niet is /"
+        yield "  for the Schoolloket, not built yet; meanwhile the leerid commands):"
         yield from _logins(info.admins)
     typed = [login for login in info.pupils if not login.pictures]
     if typed:
