@@ -205,7 +205,12 @@ def _body() -> Iterator[Problem]:
 
 def _cookies() -> Iterator[Problem]:
     raw = request.environ.get("HTTP_COOKIE", "").encode("latin-1", "replace")
-    if _decode(raw) is None:
+    whole = _decode(raw)
+    # As in _encoded_pairs: nothing to find in the whole header, nothing in any cookie,
+    # unless a quoted value's escapes (\012) decode to what the header did not show.
+    if whole is not None and _text_problem(whole) is None and "\\" not in whole:
+        return
+    if whole is None:
         # Which cookie is unknown here: the parsed ones that do not read back are dropped.
         cookies = request.cookies.items()
         bad = [k for k, v in cookies if _decode(v.encode("latin-1", "replace")) is None]
