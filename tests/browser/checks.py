@@ -31,6 +31,7 @@ BLOCKING_IMPACTS = ("serious", "critical")
 # Android's and Material's minimum; WCAG 2.5.8 asks only 24 px, and young children miss.
 TOUCH_TARGET = 48
 NARROW_WIDTH = 320  # WCAG 1.4.10 Reflow: 1280 px at 400 % zoom
+MIN_SPACING = 4  # CSS px between two targets: touching ones read as one
 
 # A short, readable name for an element in failure messages.
 _DESCRIBE = """
@@ -86,6 +87,19 @@ minimum => {{
     const box = el.getBoundingClientRect();
     offenders.push(`${{describe(el)}}: ${{box.width.toFixed(1)}}×${{box.height.toFixed(1)}} px`);
   }}
+  // Targets that touch are one target to a small finger: keep some space between them.
+  const spaced = [...document.querySelectorAll(controls)]
+    .filter(el => shown(el) && !inRunningText(el) && !['checkbox', 'radio'].includes(el.type));
+  for (let i = 0; i < spaced.length; i++) {{
+    for (let j = i + 1; j < spaced.length; j++) {{
+      const [x, y] = [spaced[i], spaced[j]];
+      const a = x.getBoundingClientRect(), b = y.getBoundingClientRect();
+      const apart = Math.max(b.left - a.right, a.left - b.right, b.top - a.bottom,
+                             a.top - b.bottom);
+      if (apart < {MIN_SPACING} && !x.contains(y) && !y.contains(x))
+        offenders.push(`${{describe(x)}} and ${{describe(y)}}: ${{apart.toFixed(1)}} px apart`);
+    }}
+  }}
   return offenders;
 }}
 """
@@ -123,7 +137,8 @@ width => {{
 
 
 def touch_targets(page: Page, minimum: int = TOUCH_TARGET) -> None:
-    """Assert that every visible control (link, button, field) is at least `minimum` px square."""
+    """Assert that every visible control (link, button, field) is at least `minimum` px square
+    and no two of them touch (at least MIN_SPACING px apart)."""
     # Controls: links, buttons, inputs, selects, text areas, summaries and control roles.
     # Excepted as in WCAG 2.5.8: a link in running text. A checkbox or radio button passes
     # when its label is big enough.

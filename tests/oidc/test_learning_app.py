@@ -320,3 +320,11 @@ def test_a_second_demo_app_on_other_ports_leaves_the_first_working(leerid, reken
     for app in (first, second, first):
         page = sign_in(Browser(), app, leerid, pupil.username)
         assert value_of(page, "preferred_username") == pupil.username
+
+
+def test_rekenrally_has_an_icon(rekenrally):
+    # Without one, every page of the app logs a 404 for /favicon.ico in the browser.
+    client = rekenrally().app.test_client()
+    assert 'rel="icon" href="/static/rekenrally.svg"' in client.get("/").get_data(as_text=True)
+    with client.get("/static/rekenrally.svg") as icon:
+        assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
