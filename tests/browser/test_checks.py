@@ -27,7 +27,7 @@ def test_touch_targets_reports_small_controls_but_not_links_in_a_sentence(page):
         "<p><a class='big' href='/verder' style='display:inline-block'>Verder</a></p>"
         "<label class='big' style='display:block'>"
         "<input type='checkbox' name='onthoud'> Onthoud mij</label>"
-        "<button class='big'>Groot</button><button id='klein'>x</button>"
+        "<p><button class='big'>Groot</button></p><p><button id='klein'>x</button></p>"
         "<input type='hidden' name='csrf'><p><a href='/alleen'>Alleen</a></p>",
     )
     with pytest.raises(AssertionError) as failure:
@@ -36,6 +36,14 @@ def test_touch_targets_reports_small_controls_but_not_links_in_a_sentence(page):
     assert 'button#klein "x"' in message and 'a "Alleen"' in message
     for passing in ("regels", "Verder", "onthoud", "Groot", "csrf"):
         assert passing not in message, message
+
+
+def test_touch_targets_reports_targets_that_touch(page):
+    show(page, "<p><button class='big'>Ja</button><button class='big'>Nee</button></p>")
+    with pytest.raises(AssertionError, match=r'"Ja" and button.big "Nee": 0.0 px apart'):
+        touch_targets(page)
+    show(page, "<p><button class='big'>Ja</button> <button class='big'>Nee</button></p>")
+    touch_targets(page)  # a space between them is enough
 
 
 def test_narrow_reports_what_sticks_out_and_restores_the_viewport(page):

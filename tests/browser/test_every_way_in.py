@@ -136,6 +136,19 @@ def test_first_sign_in_with_a_forced_new_password(
 
 
 @pytest.mark.parametrize("mode", MODES)
+def test_prompt_consent_after_the_password(
+    mode, page: Page, stand_in_app: StandInApp, new_pupil, check_page
+):
+    pupil = new_pupil(CredentialType.WORD)
+    page.goto(stand_in_app.start_url(mode, prompt="consent"))
+    sign_in(page, pupil)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("wil weten wie je bent")
+    check_page(page)
+    page.get_by_role("button", name="Ga verder naar de app").click()
+    arrived(page, stand_in_app, pupil, mode)
+
+
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("credential", [CredentialType.OWN, CredentialType.WORD])
 def test_from_the_leerlingloket(
     mode, credential, page: Page, live_leerid: Live, stand_in_app: StandInApp, new_pupil
