@@ -143,6 +143,7 @@ def test_prompt_consent_after_the_password(
     page.goto(stand_in_app.start_url(mode, prompt="consent"))
     sign_in(page, pupil)
     expect(page.get_by_role("heading", level=1)).to_contain_text("wil weten wie je bent")
+    page.set_viewport_size({"width": 320, "height": 640})  # the buttons one under the other
     check_page(page)
     page.get_by_role("button", name="Ga verder naar de app").click()
     arrived(page, stand_in_app, pupil, mode)
