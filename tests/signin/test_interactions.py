@@ -73,7 +73,9 @@ def test_abandoned_sign_ins_cannot_fill_the_browsers_cookies(make_rp, new_pupil,
     started = [_key(client.get(rp.authorize_url()).headers["Location"]) for _ in range(120)]
     kept = {c.key for c in client._cookies.values() if c.key.startswith("leerid_ia_")}
     assert len(kept) == MAX_PER_BROWSER
-    # The newest ones are the ones kept, and they still work.
+    # The newest ones are the ones kept, and they still open; the oldest are gone.
     assert kept == {f"leerid_ia_{key}" for key in started[-MAX_PER_BROWSER:]}
+    assert client.get(f"/login?interaction={started[-MAX_PER_BROWSER]}").status_code == 200
+    assert client.get(f"/login?interaction={started[0]}").status_code == 400
     pupil = new_pupil(CredentialType.WORD)
     assert "code" in rp.login_flow(pupil.username, pupil.password)
