@@ -116,14 +116,19 @@ def _decode(raw: bytes) -> str | None:
         return None
 
 
+def _readable_as_a_whole(raw: bytes) -> bool:
+    """Whether `raw` decodes and has nothing _text_problem would find (single-line)."""
+    text = _decode(raw)
+    return text is not None and _text_problem(text) is None
+
+
 def _encoded_pairs(raw: bytes, multiline: frozenset[str] = frozenset()) -> Iterator[Problem]:
     """Problems in an application/x-www-form-urlencoded string (a query or a form body);
     the parameters named in `multiline` may hold line breaks."""
     # Nearly every request is fine: decoded as a whole it has nothing to find, and then no
     # part of it has (`&` and `=` are single bytes, never inside a UTF-8 sequence). Only
     # otherwise is it taken apart, to say which parameter is at fault.
-    whole = _decode(unquote_to_bytes(raw.replace(b"+", b" ")))
-    if whole is not None and _text_problem(whole) is None:
+    if _readable_as_a_whole(unquote_to_bytes(raw.replace(b"+", b" "))):
         return
     for item in raw.split(b"&"):
         raw_key, _, raw_value = item.partition(b"=")
@@ -205,12 +210,11 @@ def _body() -> Iterator[Problem]:
 
 def _cookies() -> Iterator[Problem]:
     raw = request.environ.get("HTTP_COOKIE", "").encode("latin-1", "replace")
-    whole = _decode(raw)
     # As in _encoded_pairs: nothing to find in the whole header, nothing in any cookie,
     # unless a quoted value's escapes (\012) decode to what the header did not show.
-    if whole is not None and _text_problem(whole) is None and "\\" not in whole:
+    if b"\\" not in raw and _readable_as_a_whole(raw):
         return
-    if whole is None:
+    if _decode(raw) is None:
         # Which cookie is unknown here: the parsed ones that do not read back are dropped.
         cookies = request.cookies.items()
         bad = [k for k, v in cookies if _decode(v.encode("latin-1", "replace")) is None]

@@ -111,8 +111,7 @@ class MemoryStore:
         self._next_sweep = clock() + self.SWEEP_INTERVAL
 
     def read(self, streak: str, tallies: Sequence[str] = (), paces: Sequence[str] = ()) -> Reading:
-        """A streak as stored (NO_STREAK when absent), the current value of some tallies
-        (0 when absent) and the drain moment of some paces (0.0 when absent)."""
+        """See Store.read."""
         with self._lock:
             return Reading(
                 self._streak(streak),
@@ -128,9 +127,7 @@ class MemoryStore:
         tallies: Sequence[tuple[str, int]],
         paces: Sequence[tuple[str, float]] = (),
     ) -> Reading:
-        """Add a failure to a streak, one to each (tally, lifetime in s) and one interval
-        (s; 0 reads and rewrites the pace without charging it) to each (pace, interval);
-        return the new values."""
+        """See Store.fail."""
         with self._lock:
             moment = self._clock()
             self._sweep(moment)
@@ -155,18 +152,16 @@ class MemoryStore:
         return Reading(updated, counted, drained)
 
     def clear(self, streak: str) -> None:
-        """Forget a streak."""
+        """See Store.clear."""
         with self._lock:
             self._entries.pop(streak, None)
 
     def count(self, tally: str) -> int:
-        """The current value of one tally (0 when absent)."""
+        """See Store.count."""
         return self.read("", [tally]).tallies[0]
 
     def prove(self, proof: str, proofs: str, limit: int, lifetime: int) -> bool:
-        """Mark `proof` (a device) for `lifetime` s, unless marked already (the mark is not
-        renewed) or the tally `proofs` (an account's) has reached `limit` in its window of
-        `lifetime` s from its first proof; returns whether the mark is there now."""
+        """See Store.prove."""
         with self._lock:
             moment = self._clock()
             if self._tally(proof):
@@ -180,9 +175,7 @@ class MemoryStore:
             return True
 
     def refund(self, streak: str, tally: str, pace: str, now: float, interval: float) -> int:
-        """Forget a streak, take back from `pace` one `interval` (s) for each failure the
-        tally counted, never past `now` (an empty pace), and forget the tally; returns how
-        many it counted."""
+        """See Store.refund."""
         with self._lock:
             moment = self._clock()
             self._entries.pop(streak, None)
@@ -310,8 +303,7 @@ class RedisStore:
         self._refund = self.client.register_script(_REFUND)
 
     def read(self, streak: str, tallies: Sequence[str] = (), paces: Sequence[str] = ()) -> Reading:
-        """A streak as stored (NO_STREAK when absent), the current value of some tallies
-        (0 when absent) and the drain moment of some paces (0.0 when absent)."""
+        """See Store.read."""
         pipeline = self.client.pipeline(transaction=False)
         pipeline.hmget(self.prefix + streak, ["n", "last"])
         for key in [*tallies, *paces]:
@@ -332,9 +324,7 @@ class RedisStore:
         tallies: Sequence[tuple[str, int]],
         paces: Sequence[tuple[str, float]] = (),
     ) -> Reading:
-        """Add a failure to a streak, one to each (tally, lifetime in s) and one interval
-        (s; 0 reads and rewrites the pace without charging it) to each (pace, interval);
-        return the new values."""
+        """See Store.fail."""
         keys = [self.prefix + key for key in [streak, *(k for k, _ in tallies)]]
         keys += [self.prefix + key for key, _ in paces]
         arguments = [repr(now), forget_after, len(tallies)]
@@ -348,23 +338,19 @@ class RedisStore:
         )
 
     def clear(self, streak: str) -> None:
-        """Forget a streak."""
+        """See Store.clear."""
         self.client.delete(self.prefix + streak)
 
     def count(self, tally: str) -> int:
-        """The current value of one tally (0 when absent)."""
+        """See Store.count."""
         return int(self.client.get(self.prefix + tally) or 0)
 
     def prove(self, proof: str, proofs: str, limit: int, lifetime: int) -> bool:
-        """Mark `proof` (a device) for `lifetime` s, unless marked already (the mark is not
-        renewed) or the tally `proofs` (an account's) has reached `limit` in its window of
-        `lifetime` s from its first proof; returns whether the mark is there now."""
+        """See Store.prove."""
         keys = [self.prefix + proof, self.prefix + proofs]
         return bool(self._prove(keys=keys, args=[limit, lifetime]))
 
     def refund(self, streak: str, tally: str, pace: str, now: float, interval: float) -> int:
-        """Forget a streak, take back from `pace` one `interval` (s) for each failure the
-        tally counted, never past `now` (an empty pace), and forget the tally; returns how
-        many it counted."""
+        """See Store.refund."""
         keys = [self.prefix + key for key in (streak, tally, pace)]
         return int(self._refund(keys=keys, args=[repr(now), repr(float(interval))]))

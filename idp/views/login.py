@@ -99,7 +99,7 @@ def save_new_password(account: Account, form: Form, current: str | None) -> str 
     return None
 
 
-def expired_message(form: FlaskForm, empty: str | None = None) -> str | None:
+def form_problem(form: FlaskForm, empty: str | None = None) -> str | None:
     """A kind word for a validated form that came back unusable: its CSRF token missing or
     too old (the page was open too long), or, with `empty` to say, a field left blank."""
     if not form.is_submitted() or not form.errors:
@@ -145,7 +145,7 @@ def form() -> str | Response | tuple[str, int]:
         form=username_form,
         continue_form=ContinueForm(interaction) if signed_in else None,
         interaction=interaction,
-        error=expired_message(username_form, _("Type your username as it is on your card.")),
+        error=form_problem(username_form, _("Type your username as it is on your card.")),
         # A scanned card leads here only when it is one of ours (static/scan.js).
         card_prefix=card_url(""),
         signed_in=signed_in.account if signed_in else None,
@@ -210,7 +210,7 @@ def password() -> str | Response | tuple[str, int]:
             return signin.signed_in(result.account, ["pwd"], interaction)
         error = result.message
     else:
-        error = expired_message(password_form, _("Type your password."))
+        error = form_problem(password_form, _("Type your password."))
     # The same page for every kind of account and for unknown usernames (password.html).
     return render_template(
         "password.html",
@@ -236,7 +236,7 @@ def new_password() -> str | Response | tuple[str, int]:
         if error is None:
             return signin.finish(account, ["pwd"], interaction)
     else:
-        error = expired_message(new_form, _("Type your new password twice."))
+        error = form_problem(new_form, _("Type your new password twice."))
     return render_template(
         "new_password.html", form=new_form, username=account.username, error=error
     )
@@ -267,7 +267,7 @@ def consent() -> str | Response | tuple[str, int]:
         client=client,
         labels=claim_labels(claims),
         account=login.account,
-        error=expired_message(consent_form),
+        error=form_problem(consent_form),
     )
 
 

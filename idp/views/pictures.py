@@ -22,7 +22,7 @@ from ..interactions import InteractionForm
 from ..keystore import Secrets
 from ..services.authentication import find_account
 from . import signin
-from .login import expired, expired_message
+from .login import expired, form_problem
 
 blueprint = Blueprint("pictures", __name__)
 PURPOSE = b"leerid picture picks"
@@ -98,7 +98,7 @@ def form() -> str | Response | tuple[str, int]:
     form = PicksForm(interaction)
     picks = Picks(username)
     valid = form.validate_on_submit()
-    error = expired_message(form)
+    error = form_problem(form)
     if valid:
         picks = _next(unseal(request.form.get("state", ""), username))
         if len(picks.ids) == len(CATEGORIES):

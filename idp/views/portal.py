@@ -22,7 +22,7 @@ from ..services.enrollments import active_enrollment
 from ..services.portal import data_use, listed_apps
 from . import notices, signin
 from .claim_labels import claim_labels
-from .login import expired_message, save_new_password
+from .login import form_problem, save_new_password
 from .messages import duration
 from .recovery import link_url
 
@@ -115,7 +115,7 @@ def wrong_current_password(current: str) -> str | None:
 def password() -> str | Response:
     """Change the password while the pupil still knows it."""
     form = ChangePasswordForm()
-    error = expired_message(form)
+    error = form_problem(form)
     if form.validate_on_submit():
         current = form.current.data or ""
         error = wrong_current_password(current)
@@ -136,7 +136,7 @@ def email() -> str | Response:
     """Add (or change) the e-mail address, knowing the password; it counts once the pupil
     opened the link, and then the address it replaces hears of it (see recovery)."""
     form = EmailForm()
-    error = expired_message(form)
+    error = form_problem(form)
     if form.validate_on_submit():
         address = form.email.data or ""
         error = wrong_current_password(form.current.data or "") or send_confirmation(address)

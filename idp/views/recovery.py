@@ -19,7 +19,7 @@ from ..models import EmailPurpose
 from ..oauth.logout import end_other_sessions
 from ..services.email_links import find_link, normalise_email, request_reset, use_link
 from . import notices
-from .login import NewPasswordForm, expired_message, save_new_password
+from .login import NewPasswordForm, form_problem, save_new_password
 from .messages import duration
 
 blueprint = Blueprint("recovery", __name__)
@@ -76,7 +76,7 @@ def confirm_email(token: str) -> str | tuple[str, int]:
             notices.email_changed(account, before, link.email)
         return render_template("recovery/email_confirmed.html", email=link.email)
     return render_template(
-        "recovery/confirm_email.html", form=form, email=link.email, error=expired_message(form)
+        "recovery/confirm_email.html", form=form, email=link.email, error=form_problem(form)
     )
 
 
@@ -112,9 +112,7 @@ def forgot() -> str:
                 ),
             )
         return render_template("recovery/forgot_sent.html", email=address, back=back)
-    return render_template(
-        "recovery/forgot.html", form=form, error=expired_message(form), back=back
-    )
+    return render_template("recovery/forgot.html", form=form, error=form_problem(form), back=back)
 
 
 @blueprint.route("/password/reset/<token>", methods=["GET", "POST"])
@@ -125,7 +123,7 @@ def reset(token: str) -> str | tuple[str, int] | Response:
     if link is None:
         return render_template("recovery/link_invalid.html"), 404
     form = NewPasswordForm()
-    error = expired_message(form)
+    error = form_problem(form)
     if form.validate_on_submit():
         account = link.account
         error = save_new_password(account, form, current=None)

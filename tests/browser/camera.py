@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import qrcode
+from playwright.sync_api import Page, Playwright
+
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, DEFAULT_CONTEXT, TIMEOUT_MS
 
 WIDTH, HEIGHT, MODULE = 640, 480, 8
 
@@ -36,3 +41,32 @@ def card_video(path: Path, text: str, frames: int = 10) -> Path:
             video.write(bytes(luma))
             video.write(chroma)
     return path
+
+
+@contextmanager
+def camera_page(
+    playwright: Playwright, video: Path, origin: str, problems: list[str]
+) -> Iterator[Page]:
+    """A page in a Chromium of its own whose camera shows `video`, allowed at `origin`;
+    page errors and Content-Security-Policy reports go to `problems`."""
+    camera = [
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}",
+    ]
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + camera)
+    try:
+        context = chromium.new_context(**DEFAULT_CONTEXT)
+        context.set_default_timeout(TIMEOUT_MS)
+        context.grant_permissions(["camera"], origin=origin)
+        page = context.new_page()
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        page.on(
+            "console",
+            lambda message: (
+                "Content Security Policy" in message.text and problems.append(message.text)
+            ),
+        )
+        yield page
+    finally:
+        chromium.close()

@@ -16,8 +16,7 @@ from playwright.sync_api import Page, Playwright, expect
 
 from idp.models import CredentialType
 from idp.oauth.subjects import pairwise_subject
-from tests.browser.camera import card_video
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, DEFAULT_CONTEXT, TIMEOUT_MS
+from tests.browser.camera import camera_page, card_video
 from tests.browser.test_pupil_sign_in import sign_in, tap_pictures
 from tests.conftest import Pupil
 from tests.live import Live
@@ -81,31 +80,12 @@ def test_camera_scan(
 ):
     pupil = new_pupil(CredentialType.PICTURE)
     video = card_video(tmp_path / "card.y4m", live_leerid.url + pupil.card_path)
-    camera = [
-        "--use-fake-ui-for-media-stream",
-        "--use-fake-device-for-media-stream",
-        f"--use-file-for-fake-video-capture={video}",
-    ]
-    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + camera)
-    try:
-        context = chromium.new_context(**DEFAULT_CONTEXT)
-        context.set_default_timeout(TIMEOUT_MS)
-        context.grant_permissions(["camera"], origin=live_leerid.url)
-        page = context.new_page()
-        page.on("pageerror", lambda error: browser_problems.append(str(error)))
-        page.on(
-            "console",
-            lambda message: (
-                "Content Security Policy" in message.text and browser_problems.append(message.text)
-            ),
-        )
+    with camera_page(playwright, video, live_leerid.url, browser_problems) as page:
         page.goto(stand_in_app.start_url(mode))
         page.get_by_role("button", name="Scan je kaart").click()
         expect(page).to_have_url(re.compile(re.escape(live_leerid.url + "/login/pictures?")))
         tap_pictures(page, pupil)
         arrived(page, stand_in_app, pupil, mode)
-    finally:
-        chromium.close()
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -16,9 +16,9 @@ from sqlalchemy import select
 
 from idp.credentials.pictures import PICTURES
 from idp.models import CredentialType, LoginSession
-from tests.browser.camera import card_video
+from tests.browser.camera import camera_page, card_video
 from tests.browser.checks import screenshot
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, DEFAULT_CONTEXT, TIMEOUT_MS
+from tests.browser.conftest import DEFAULT_CONTEXT
 from tests.conftest import Pupil
 from tests.live import Live
 from tests.mail import Mailbox, link_in
@@ -98,18 +98,7 @@ def test_a_card_scanned_with_the_camera_continues_the_apps_sign_in(
     pupil = new_pupil(CredentialType.PICTURE, first="Mats")
     app = rekenrally()
     video = card_video(tmp_path / "card.y4m", leerid.url + pupil.card_path)
-    camera = [
-        "--use-fake-ui-for-media-stream",
-        "--use-fake-device-for-media-stream",
-        f"--use-file-for-fake-video-capture={video}",
-    ]
-    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + camera)
-    try:
-        context = chromium.new_context(**DEFAULT_CONTEXT)
-        context.set_default_timeout(TIMEOUT_MS)
-        context.grant_permissions(["camera"], origin=leerid.url)
-        page = context.new_page()
-        page.on("pageerror", lambda error: browser_problems.append(str(error)))
+    with camera_page(playwright, video, leerid.url, browser_problems) as page:
         page.goto(app.url + "/")
         page.get_by_role("link", name="Aanmelden met LeerID").click()
         page.get_by_role("button", name="Scan je kaart").click()
@@ -118,8 +107,6 @@ def test_a_card_scanned_with_the_camera_continues_the_apps_sign_in(
         tap_pictures(page, pupil)
         expect(page).to_have_url(app.url + "/")
         expect(page.get_by_role("heading", level=1)).to_have_text("Dag Mats!")
-    finally:
-        chromium.close()
 
 
 def test_without_a_camera_the_scan_button_stays_hidden(page: Page, leerid: Live):
