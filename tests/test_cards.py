@@ -26,6 +26,8 @@ from idp.services.cards import (
 
 ISSUER = "http://127.0.0.1:5000"
 SERIAL = re.compile(rf"[{SERIAL_ALPHABET}]{{4}}-[{SERIAL_ALPHABET}]{{4}}")
+# Four groups of four lower-case letters and digits, none that looks like another.
+TYPEABLE = re.compile(r"[a-hjkmnp-z2-9]{4}(-[a-hjkmnp-z2-9]{4}){3}")
 
 
 @pytest.fixture
@@ -59,13 +61,13 @@ def token_of(url: str) -> str:
     return url.removeprefix(f"{ISSUER}/k/")
 
 
-def test_card_holds_a_long_random_token_stored_only_hashed(session, make_account):
+def test_card_holds_a_typeable_random_token_stored_only_hashed(session, make_account):
     account = make_account()
     url, serial = issue_card(session, account, actor="test")
     session.commit()
     token = token_of(url)
-    assert re.fullmatch(r"[A-Za-z0-9_-]{22,}", token)
-    assert account.card_token_hash == secret_hash(token)
+    assert TYPEABLE.fullmatch(token), token
+    assert account.card_token_hash == secret_hash(token.replace("-", ""))
     row = session.execute(select(Account.__table__).where(Account.id == account.id)).one()
     assert all(token not in str(value) for value in row)
     assert SERIAL.fullmatch(serial) and account.card_serial == serial
@@ -112,7 +114,10 @@ def test_a_card_of_an_account_that_cannot_log_in_does_not_work(session, make_acc
     [
         "",
         "kort",
-        "A" * 22,  # well-formed, but nobody has it
+        "A" * 22,  # well-formed (an old card's form), but nobody has it
+        "abcd-efgh-jkmn-pqrs",  # well-formed, but nobody has it
+        "abcd-efgh-jkmn-pqr",  # a symbol short
+        "abcd-efgh-jkmn-pqro",  # "o" is not on any card
         "A" * 21 + " ",
         "../../etc/passwd-and-some-more",
         "x" * 87,
@@ -193,4 +198,43 @@ def test_giving_up_when_every_serial_is_taken(session, make_account, monkeypatch
 
 @pytest.mark.parametrize("issuer", ["https://leerid.example", "https://leerid.example/"])
 def test_card_url_joins_the_issuer_without_a_double_slash(issuer):
-    assert card_url("abc", issuer) == "https://leerid.example/k/abc"
+    assert card_url("abcdefghjkmnpqrs", issuer) == "https://leerid.example/k/abcd-efgh-jkmn-pqrs"
+
+
+def test_new_tokens_use_the_whole_alphabet_without_look_alikes():
+    drawn = [cards.new_card_token() for _ in range(500)]
+    assert all(len(token) == 16 for token in drawn) and len(set(drawn)) == 500
+    assert set("".join(drawn)) == set(cards.CARD_TOKEN_ALPHABET)
+    assert not set(cards.CARD_TOKEN_ALPHABET) & set("0o1il")
+    assert cards.printed_token("abcdefghjkmnpqrs") == "abcd-efgh-jkmn-pqrs"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["{}", "{upper}", "{compact}", "{upper_compact}", "{spaced}"],
+)
+def test_a_card_is_found_however_a_child_types_its_token(session, make_account, typed):
+    account = make_account()
+    token = token_of(issue_card(session, account, actor="test").url)
+    session.commit()
+    compact = token.replace("-", "")
+    text = typed.format(
+        token,
+        upper=token.upper(),
+        compact=compact,
+        upper_compact=compact.upper(),
+        spaced=token.replace("-", " "),
+    )
+    assert find_account_by_card(session, text) is account
+
+
+def test_cards_printed_before_the_typeable_form_keep_working(session, make_account):
+    account = make_account()
+    old_token = "mpj8oF8ySDBZLGK5rUpZKg"  # the form cards had: token_urlsafe(16)
+    issue_card(session, account, actor="test")
+    account.card_token_hash = secret_hash(old_token)
+    session.commit()
+    assert find_account_by_card(session, old_token) is account
+    # The old form is compared exactly: its capitals are part of the token.
+    assert find_account_by_card(session, old_token.lower()) is None
+    assert card_url(old_token, ISSUER) == f"{ISSUER}/k/{old_token}"

@@ -20,7 +20,7 @@ from idp.cli.demo import leerid_command, welcome
 from idp.credentials.pictures import CATEGORIES, pictures_of
 from idp.demo import ensure_demo_app, seed_demo
 from idp.demo.data import SCHOOLS, demo_people
-from idp.hashing import matches_hash
+from idp.hashing import matches_hash, secret_hash
 from idp.models import (
     Account,
     AccountKind,
@@ -134,6 +134,21 @@ def test_logins_are_the_same_on_the_next_run(session, secrets, seeded):
     assert again.admins == seeded.admins
     assert again.pupils == seeded.pupils
     assert all(login.password for login in again.admins + again.pupils)
+
+
+def test_a_demo_seeded_before_typeable_cards_still_shows_its_cards(session, secrets, seeded):
+    from idp.demo.seed import OLD_CARD_TOKEN_LENGTH, _card_token, demo_secret
+
+    (login,) = [login for login in seeded.pupils if login.pictures]
+    account = session.scalars(select(Account).where(Account.username == login.username)).one()
+    stored = account.card_token_hash or ""
+    (spec,) = [p for p in demo_people() if matches_hash(_card_token(secrets, p), stored)]
+    old_token = demo_secret(secrets, f"card:{spec.key}", OLD_CARD_TOKEN_LENGTH)
+    account.card_token_hash = secret_hash(old_token)
+    session.commit()
+    (again,) = [p for p in seed_demo(session, secrets).pupils if p.username == login.username]
+    assert again.card_url == f"http://127.0.0.1:5000/k/{old_token}"
+    assert find_account_by_card(session, old_token) == account
 
 
 def test_a_database_with_other_data_is_left_alone(session, secrets, make_school):

@@ -38,14 +38,15 @@ from ..models import (
 from ..passwords import READABLE_ALPHABET, verify_secret
 from ..services.accounts import TEMPORARY_PASSWORD_LENGTH, create_account
 from ..services.admins import create_admin
-from ..services.cards import card_url, issue_card
+from ..services.cards import card_url, issue_card, new_card_token
 from .data import SCHOOLS, DemoPerson, demo_people
 
 ACTOR = "demo"
 SUPER_ADMIN = "admin"
 SCHOOL_ADMIN = "schoolbeheerder"
 SCHOOL_ADMIN_SCHOOLS = ("990101", "990606")
-CARD_TOKEN_LENGTH = 27
+# Demo cards printed before the typeable card form (27 characters); they keep working.
+OLD_CARD_TOKEN_LENGTH = 27
 
 
 @dataclass(frozen=True)
@@ -121,8 +122,15 @@ def _draws(secrets: Secrets, label: str) -> Callable[[int], int]:
 
 
 def _card_token(secrets: Secrets, spec: DemoPerson) -> str:
-    """The demo pupil's card token, the same on every run (27 characters, about 132 bits)."""
-    return demo_secret(secrets, f"card:{spec.key}", CARD_TOKEN_LENGTH)
+    """The demo pupil's card token, the same on every run (compact form, see cards)."""
+    return new_card_token(_draws(secrets, f"card:{spec.key}"))
+
+
+def _card_tokens(secrets: Secrets, spec: DemoPerson) -> tuple[str, str]:
+    """The demo pupil's card token, and the one a demo seeded before it would hold."""
+    return _card_token(secrets, spec), demo_secret(
+        secrets, f"card:{spec.key}", OLD_CARD_TOKEN_LENGTH
+    )
 
 
 def seed_demo(session: Session, secrets: Secrets) -> DemoInfo:
@@ -248,8 +256,9 @@ def _pupil_logins(session: Session, secrets: Secrets) -> tuple[DemoLogin, ...]:
         password = _pupil_password(secrets, spec)
         valid = verify_secret(account.password_hash, password)
         description = f"{names[number]}, {kind.value.replace('_', ' ')} ({account.kind})"
-        token = _card_token(secrets, spec)
-        card = card_url(token) if matches_hash(token, account.card_token_hash or "") else None
+        stored = account.card_token_hash or ""
+        token = next((t for t in _card_tokens(secrets, spec) if matches_hash(t, stored)), None)
+        card = card_url(token) if token else None
         pictures = tuple(p.dutch for p in pictures_of(password)) if spec.pictures else ()
         shown.append(
             DemoLogin(account.username, password if valid else None, description, pictures, card)

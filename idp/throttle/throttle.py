@@ -21,6 +21,11 @@ Every failure is charged to the narrowest thing that made it:
   names cannot slow down a school; proven devices are neither counted nor held back.
 - Every failure counts towards a per-minute total over all instances that raises an alarm
   in the log (and is served to the operator, see metrics.py).
+
+Card look-ups (`/k/<token>`) are throttled apart from sign-ins, so that typing made-up
+card addresses never slows anyone's password: a browser's unknown cards form a streak of
+its own (free failures, then growing delays, cleared by a card that works), and unknown
+cards from browsers that are not proven devices fill a card pace of their IP address.
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ MINUTE_TALLY_LIFETIME = 2 * MINUTE
 ACCOUNT = "account"
 DEVICE = "device"
 IP = "ip"
+CARD_IP = "card-ip"
 
 
 class Source(NamedTuple):
@@ -168,6 +174,37 @@ class Throttle:
             self.policy.proven_lifetime,
         )
 
+    def check_card(self, source: Source) -> Verdict:
+        """Before looking up a card token: may this browser look one up now? The reason
+        is "device" (this browser's unknown cards) or "ip" (its network's)."""
+        now = self.clock()
+        reading = self.store.read(
+            self._card_key(source.device),
+            [self._proven_key(source.device)],
+            [self._pace_key(CARD_IP, ip_source(source.ip))],
+        )
+        streak = self._streak_verdict(reading.streak, now)
+        verdict = Verdict(streak.wait, DEVICE) if streak.wait else GO
+        (proven,) = reading.tallies
+        if proven:
+            return verdict
+        ip_pace = _pace_verdict(reading.paces[0], now, self.policy.ip_failures_per_hour, IP)
+        return _worst(verdict, ip_pace)
+
+    def card_failed(self, source: Source) -> None:
+        """Record a look-up of a card token that opens nothing (unknown, replaced, expired
+        or of an account that cannot sign in)."""
+        proven = self.store.count(self._proven_key(source.device))
+        charge = 0.0 if proven else HOUR / self.policy.ip_failures_per_hour
+        pace = (self._pace_key(CARD_IP, ip_source(source.ip)), charge)
+        self.store.fail(
+            self._card_key(source.device), self.clock(), self.policy.forget_after, [], [pace]
+        )
+
+    def card_found(self, source: Source) -> None:
+        """A card that works: this browser's streak of unknown cards was typos."""
+        self.store.clear(self._card_key(source.device))
+
     def failures_this_minute(self) -> int:
         """Failed sign-ins over all instances in the current clock minute (for a metric)."""
         return self.store.count(self._minute_key(self.clock()))
@@ -203,6 +240,9 @@ class Throttle:
 
     def _device_key(self, username: str, device: str) -> str:
         return "throttle:device:" + self._digest("device", normalise_username(username), device)
+
+    def _card_key(self, device: str) -> str:
+        return "throttle:card:" + self._digest("card", device)
 
     def _charged_key(self, username: str, device: str) -> str:
         return "throttle:charged:" + self._digest("charged", normalise_username(username), device)

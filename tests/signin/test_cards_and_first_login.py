@@ -65,6 +65,18 @@ def test_a_card_that_does_not_work_says_so_kindly(browser, new_pupil, session, c
     assert pupil.username not in html
 
 
+def test_a_browser_guessing_cards_waits_while_passwords_still_work(browser, new_pupil):
+    pupil = new_pupil(CredentialType.WORD)
+    for number in range(6):  # five free typos, then the first delay
+        assert browser.get(f"/k/abcd-efgh-jkmn-pqr{number + 2}").status_code == 404
+    held = browser.get("/k/" + pupil.card_path.removeprefix("/k/"))
+    assert held.status_code == 429 and held.headers["Retry-After"] == "5"
+    html = held.get_data(as_text=True)
+    assert "Even geduld" in html and "5 seconden" in html and pupil.username not in html
+    # Card guesses never hold back a password on the same browser.
+    assert browser.next(browser.sign_in(pupil)) == "/portal/"
+
+
 def test_an_advanced_pupils_first_login_asks_for_an_own_password(browser, new_pupil, session):
     pupil = new_pupil(CredentialType.TEMPORARY, first="Çağan", last="Yılmaz")
     response = browser.sign_in(pupil)
