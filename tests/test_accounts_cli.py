@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 import json
 import re
+import zipfile
 
+import click
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from idp.credentials.pictures import CATEGORIES, PICTURES, picture_secret
@@ -15,6 +20,7 @@ from idp.models import Account, AccountKind, AuditEvent, EducationType, Enrollme
 from idp.passwords import READABLE_ALPHABET, verify_secret
 from idp.services.accounts import create_account
 from idp.services.cards import find_account_by_card, find_account_by_serial
+from idp.services.printing import school_day
 
 SCHOOL = "990101"
 KEYS = {"stamnummer", "username", "credential", "password", "card_url", "card_serial"}
@@ -176,12 +182,75 @@ def test_a_bad_credential_choice_is_refused_by_the_command(leerid, school):
     assert result.exit_code == 2 and "'own' is not one of" in result.output
 
 
-def test_the_bundle_is_not_available_yet(leerid, session, school, tmp_path):
-    result = leerid("accounts", "create", "--school", SCHOOL, "--out", str(tmp_path / "b.zip"))
-    assert result.exit_code == 1
-    assert "--out is not available yet" in result.output
+def test_out_writes_the_zip_of_the_created_accounts(leerid, session, school, tmp_path):
+    (tmp_path / "out").mkdir()
+    out = tmp_path / "out" / "kaartjes.zip"
+    rows = run_json(leerid, "--out", str(out))["accounts"]
+    with zipfile.ZipFile(out) as bundle:
+        names = bundle.namelist()
+        stem = f"leerid-{SCHOOL}-{school_day().isoformat()}"
+        assert names == [f"{stem}.xlsx", f"{stem}-kaartjes-a4.pdf", f"{stem}-stickers-105x48.pdf"]
+        sheet = load_workbook(io.BytesIO(bundle.read(names[0]))).active
+        pdf = bundle.read(names[1])
+    listed = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
+    # Excel: school, class, stamnummer, naam, voornaam, username, password, URL, serial.
+    assert [row[2] for row in listed] == [row["stamnummer"] for row in rows]
+    for line, row in zip(listed, rows, strict=True):
+        assert line[5:] == [row["username"], row["password"], row["card_url"], row["card_serial"]]
+    assert pdf.startswith(b"%PDF-")
+    assert out.stat().st_mode & 0o077 == 0  # passwords: readable by the owner only
+    assert list(out.parent.iterdir()) == [out]  # no temporary file left
+
+
+def test_out_never_overwrites_and_then_creates_nothing(leerid, session, school, tmp_path):
+    out = tmp_path / "bestaat.zip"
+    out.write_bytes(b"the school's own file")
+    result = leerid("accounts", "create", "--school", SCHOOL, "--out", str(out))
+    assert result.exit_code == 1 and "already exists" in result.output
+    assert out.read_bytes() == b"the school's own file"
     assert account_count(session) == 1
-    assert not (tmp_path / "b.zip").exists()
+    missing = tmp_path / "geen-map" / "b.zip"
+    result = leerid("accounts", "create", "--school", SCHOOL, "--out", str(missing))
+    assert result.exit_code == 1 and "does not exist" in result.output
+    assert account_count(session) == 1
+
+
+def test_a_zip_that_cannot_be_written_creates_nothing(
+    leerid, session, school, tmp_path, monkeypatch
+):
+    def refuse(path, data):
+        raise click.ClickException(f"cannot write {path}: No space left on device")
+
+    monkeypatch.setattr("idp.cli.accounts.write_new_file", refuse)
+    out = tmp_path / "b.zip"
+    result = leerid("accounts", "create", "--school", SCHOOL, "--out", str(out))
+    assert result.exit_code == 1 and "No space left on device" in result.output
+    assert account_count(session) == 1 and not out.exists()
+
+
+def test_a_failed_commit_leaves_no_zip(leerid, session, school, tmp_path, monkeypatch):
+    from idp.db import Database
+
+    @contextlib.contextmanager
+    def failing_commit(self):
+        with self.sessionmaker() as transaction_session:
+            yield transaction_session
+            # The work is done, then the commit fails: as if the database went away.
+            transaction_session.rollback()
+            raise RuntimeError("the database went away at commit")
+
+    monkeypatch.setattr(Database, "transaction", failing_commit)
+    out = tmp_path / "b.zip"
+    with pytest.raises(RuntimeError, match="went away"):
+        leerid("accounts", "create", "--school", SCHOOL, "--out", str(out))
+    assert account_count(session) == 1 and not out.exists()
+
+
+def test_nothing_to_create_writes_no_zip(leerid, session, school, tmp_path):
+    run_json(leerid)
+    out = tmp_path / "b.zip"
+    assert run_json(leerid, "--out", str(out)) == {"accounts": []}
+    assert not out.exists()
 
 
 def test_running_again_creates_nothing_more(leerid, session, school):

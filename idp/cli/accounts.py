@@ -10,7 +10,9 @@ from ..db import get_database
 from ..models import CredentialType
 from ..services.accounts import AccountError, create_school_accounts
 from ..services.cards import CardError
+from ..services.printing import PrintError, credential_bundle, school_day
 from .context import app_context, echo_json
+from .files import check_new_file, write_new_file
 
 ACTOR = "cli"
 # The plain table's columns: tab-separated, named as the --json fields are.
@@ -44,8 +46,9 @@ def accounts() -> None:
 )
 @click.option(
     "--out",
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="Write the credential bundle (zip) here. Not available yet.",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the credential documents (zip: Excel, A4 PDF, sticker PDF) to this new "
+    "file; it must not exist yet.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
 def create(
@@ -55,12 +58,14 @@ def create(
     out: Path | None,
     as_json: bool,
 ) -> None:
-    """Create LeerIDs with a card; all of them or, on any problem, none."""
+    """Create LeerIDs with a card; all of them or, on any problem, none.
+
+    With --out, the zip is written before the accounts are committed and removed again if
+    the commit fails: there are documents if and only if there are accounts.
+    """
     if out is not None:
-        raise click.ClickException(
-            "--out is not available yet: the print service for credential bundles comes "
-            "later; use --json to get the passwords and card URLs"
-        )
+        check_new_file(out)
+    written: Path | None = None
     with app_context() as app:
         try:
             with get_database(app).transaction() as session:
@@ -72,8 +77,16 @@ def create(
                     actor=ACTOR,
                 )
                 result = [new.as_dict() for new in created]
-        except (AccountError, CardError) as error:
-            raise click.ClickException(str(error)) from None
+                if out is not None and created:
+                    cards = [new.printed for new in created]
+                    write_new_file(out, credential_bundle(cards, school_day()))
+                    written = out
+        except BaseException as error:
+            if written is not None:
+                written.unlink(missing_ok=True)
+            if isinstance(error, AccountError | CardError | PrintError):
+                raise click.ClickException(str(error)) from None
+            raise
     if as_json:
         echo_json({"accounts": result})
         return

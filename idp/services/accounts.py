@@ -16,6 +16,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, contains_eager
 
+from print_service import Card
+
 # Password rules live in idp.credentials; these names stay importable from here.
 from ..credentials import TEMPORARY_PASSWORD_LENGTH as TEMPORARY_PASSWORD_LENGTH
 from ..credentials import (
@@ -41,6 +43,7 @@ from ..passwords import hash_secret
 from .admins import Actor, record_event
 from .cards import IssuedCard, issue_card
 from .enrollments import active_enrollment
+from .printing import printed_card
 
 log = logging.getLogger(__name__)
 
@@ -79,11 +82,13 @@ class CreatedAccount:
 
 @dataclass(frozen=True)
 class NewAccount:
-    """An account created for a pupil of a school, with its first card."""
+    """An account created for a pupil of a school, with its first card and what the
+    credential documents print for it (the only moment its password can be printed)."""
 
     stamnummer: str
     created: CreatedAccount
     card: IssuedCard
+    printed: Card
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form `leerid accounts create --json` prints for each account."""
@@ -252,7 +257,8 @@ def create_school_accounts(
             session, enrollment.person, kind=kind, credential=credential, actor=actor
         )
         card = issue_card(session, account.account, actor=actor)
-        created.append(NewAccount(enrollment.stamnummer, account, card))
+        printed = printed_card(school, enrollment, account, card)
+        created.append(NewAccount(enrollment.stamnummer, account, card, printed))
     log.info("%d accounts created at school %s", len(created), instellingsnummer)
     return created
 
