@@ -11,6 +11,7 @@ import zipfile
 
 import click
 import pytest
+import zxingcpp
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
@@ -21,6 +22,7 @@ from idp.passwords import READABLE_ALPHABET, verify_secret
 from idp.services.accounts import create_account
 from idp.services.cards import find_account_by_card, find_account_by_serial
 from idp.services.printing import school_day
+from tests.print_service.conftest import read_pdf
 
 SCHOOL = "990101"
 KEYS = {"stamnummer", "username", "credential", "password", "card_url", "card_serial"}
@@ -200,6 +202,27 @@ def test_out_writes_the_zip_of_the_created_accounts(leerid, session, school, tmp
     assert pdf.startswith(b"%PDF-")
     assert out.stat().st_mode & 0o077 == 0  # passwords: readable by the owner only
     assert list(out.parent.iterdir()) == [out]  # no temporary file left
+
+
+def test_the_printed_qr_codes_open_each_pupils_sign_in(leerid, session, school, tmp_path, app):
+    out = tmp_path / "out.zip"
+    rows = run_json(leerid, "--credential", "picture", "--stamnummer", "1", "--stamnummer", "2",
+                    "--out", str(out))["accounts"]  # fmt: skip
+    with zipfile.ZipFile(out) as bundle:
+        a4, stickers = (bundle.read(name) for name in bundle.namelist()[1:])
+    for document in (a4, stickers):
+        scanned = [
+            code.text
+            for page in read_pdf(document).pages
+            for code in zxingcpp.read_barcodes(page.image)
+        ]
+        assert sorted(scanned) == sorted(row["card_url"] for row in rows)
+    for url, row in ((r["card_url"], r) for r in rows):
+        browser = app.test_client()
+        opened = browser.get(url.removeprefix(ISSUER))
+        assert opened.headers["Location"].startswith("/login/pictures?")
+        page = browser.get(opened.headers["Location"]).get_data(as_text=True)
+        assert row["username"] in page
 
 
 def test_out_never_overwrites_and_then_creates_nothing(leerid, session, school, tmp_path):
