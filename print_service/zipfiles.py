@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
+from pathlib import Path
 
 
 class FixedDateZip(zipfile.ZipFile):
-    """A ZipFile whose members written by name all carry `date` instead of the clock."""
+    """A ZipFile whose members written by name or from a file all carry `date` instead of
+    the clock or the file's time (openpyxl writes each worksheet from a temporary file)."""
 
     def __init__(self, file: object, date: dt.date) -> None:
         super().__init__(file, "w", zipfile.ZIP_DEFLATED)  # type: ignore[call-overload]
@@ -27,3 +29,15 @@ class FixedDateZip(zipfile.ZipFile):
             info.external_attr = 0o644 << 16
             zinfo_or_arcname = info
         super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+
+    def write(  # type: ignore[override]
+        self,
+        filename: str | Path,
+        arcname: str | None = None,
+        compress_type: int | None = None,
+        compresslevel: int | None = None,
+    ) -> None:
+        """Write the file's bytes as member `arcname` (default: its name), dated `date`."""
+        # from_file names the member as ZipFile.write would (no leading "/" or drive).
+        name = zipfile.ZipInfo.from_file(filename, arcname).filename
+        self.writestr(name, Path(filename).read_bytes(), compress_type, compresslevel)

@@ -238,3 +238,12 @@ def test_cards_printed_before_the_typeable_form_keep_working(session, make_accou
     # The old form is compared exactly: its capitals are part of the token.
     assert find_account_by_card(session, old_token.lower()) is None
     assert card_url(old_token, ISSUER) == f"{ISSUER}/k/{old_token}"
+
+
+def test_the_scanner_accepts_exactly_the_forms_a_card_holds():
+    # static/scan.js gets this pattern from the sign-in page and follows only what matches.
+    printed = cards.printed_token(cards.new_card_token())
+    for token in (printed, "mpj8oF8ySDBZLGK5rUpZKg"):
+        assert cards.SCANNED_TOKEN.fullmatch(token), token
+    for token in ("abcd-efgh-jkmn", "abcd-efgh-jkmn-pqro", "abcd/efgh", "ABCD-EFGH-JKMN-PQRS"):
+        assert not cards.SCANNED_TOKEN.fullmatch(token), token

@@ -52,6 +52,12 @@ GRACE_UNTIL = 10  # 1 October: last year's cards still work while new ones are p
 _TOKEN = re.compile(f"[{CARD_TOKEN_ALPHABET}]{{{CARD_TOKEN_GROUPS * CARD_TOKEN_GROUP}}}")
 # Cards printed before: token_urlsafe(16), 22 characters (up to 86 were accepted).
 _OLD_TOKEN = re.compile(r"[A-Za-z0-9_-]{22,86}")
+_SYMBOL = f"[{CARD_TOKEN_ALPHABET}]{{{CARD_TOKEN_GROUP}}}"
+# What a card's QR code holds after CARD_PATH: a token as printed, or an old card's. The
+# syntax is shared by Python and JavaScript: the sign-in page's scanner gets it from here.
+SCANNED_TOKEN = re.compile(
+    f"{_SYMBOL}(?:-{_SYMBOL}){{{CARD_TOKEN_GROUPS - 1}}}|{_OLD_TOKEN.pattern}"
+)
 
 
 class CardError(RuntimeError):

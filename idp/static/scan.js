@@ -10,7 +10,8 @@
   var status = document.getElementById("scan-status");
   var video = document.getElementById("scan-video");
   var button = document.getElementById("scan-start");
-  var TOKEN = /^[A-Za-z0-9_-]{22,86}$/;
+  // The forms a card's token has (idp/services/cards.py, SCANNED_TOKEN).
+  var TOKEN = new RegExp("^(?:" + section.dataset.cardToken + ")$");
   var EVERY_MS = 150;
 
   media.enumerateDevices().then(function (devices) {

@@ -28,7 +28,7 @@ from ..models.account import USERNAME_MAX_LENGTH
 from ..oauth.claims import CLAIMS_BY_SCOPE
 from ..oauth.responses import authorization_error
 from ..services.authentication import find_account
-from ..services.cards import card_url
+from ..services.cards import SCANNED_TOKEN, card_url
 from ..services.pupil_passwords import set_own_password
 from . import signin
 from .claim_labels import claim_labels
@@ -148,6 +148,7 @@ def form() -> str | Response | tuple[str, int]:
         error=form_problem(username_form, _("Type your username as it is on your card.")),
         # A scanned card leads here only when it is one of ours (static/scan.js).
         card_prefix=card_url(""),
+        card_token=SCANNED_TOKEN.pattern,
         signed_in=signed_in.account if signed_in else None,
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import re
 import zipfile
 from dataclasses import replace
@@ -18,6 +19,7 @@ from print_service import (
     credentials_xlsx,
     stickers_pdf,
 )
+from print_service.zipfiles import FixedDateZip
 from tests.print_service.cards import DAY, mixed_cards
 
 SAFE_NAME = re.compile(r"[a-z0-9][a-z0-9.-]*")
@@ -70,3 +72,19 @@ def test_the_day_is_a_date_and_every_card_is_of_the_school(cards):
         bundle_zip([stranger, *cards[1:]], "012345", DAY)
     with pytest.raises(PrintError, match="empty"):
         bundle_zip([], "012345", DAY)
+
+
+def test_members_written_from_files_get_the_fixed_date_too(tmp_path):
+    # openpyxl writes each worksheet from a temporary file: its time must not reach the
+    # zip, or the same cards a second later would give other bytes.
+    sheet = tmp_path / "sheet1.xml"
+    sheet.write_bytes(b"<worksheet/>")
+    os.utime(sheet, (1_000_000_000, 1_000_000_000))  # 2001
+    buffer = io.BytesIO()
+    with FixedDateZip(buffer, DAY) as archive:
+        archive.write(sheet, "xl/worksheets/sheet1.xml")
+        archive.write(sheet)
+    with zipfile.ZipFile(buffer) as archive:
+        assert [info.date_time for info in archive.infolist()] == [(2026, 9, 1, 0, 0, 0)] * 2
+        assert archive.read("xl/worksheets/sheet1.xml") == b"<worksheet/>"
+        assert not archive.namelist()[1].startswith("/")
