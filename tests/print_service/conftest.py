@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
@@ -12,8 +13,17 @@ from PIL import Image
 from print_service import Card, cards_a4_pdf, stickers_pdf
 from tests.print_service.cards import mixed_cards
 
+HERE = Path(__file__).parent
 DPI = 200
 SCALE = DPI / 72  # pixels per point
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test in tests/print_service as `documents`: they use no database, so CI
+    runs them once, in the SQLite pass."""
+    for item in items:
+        if HERE in Path(item.path).parents:
+            item.add_marker(pytest.mark.documents)
 
 
 @dataclass(frozen=True)
