@@ -187,7 +187,9 @@ def test_a_bad_credential_choice_is_refused_by_the_command(leerid, school):
 def test_out_writes_the_zip_of_the_created_accounts(leerid, session, school, tmp_path):
     (tmp_path / "out").mkdir()
     out = tmp_path / "out" / "kaartjes.zip"
-    rows = run_json(leerid, "--out", str(out))["accounts"]
+    result = leerid("accounts", "create", "--school", SCHOOL, "--out", str(out), "--json")
+    rows = json.loads(result.stdout)["accounts"]
+    assert f"Wrote {out}: the Excel list, the A4 cards and the stickers." in result.stderr
     with zipfile.ZipFile(out) as bundle:
         names = bundle.namelist()
         stem = f"leerid-{SCHOOL}-{school_day().isoformat()}"
@@ -272,7 +274,9 @@ def test_a_failed_commit_leaves_no_zip(leerid, session, school, tmp_path, monkey
 def test_nothing_to_create_writes_no_zip(leerid, session, school, tmp_path):
     run_json(leerid)
     out = tmp_path / "b.zip"
-    assert run_json(leerid, "--out", str(out)) == {"accounts": []}
+    result = leerid("accounts", "create", "--school", SCHOOL, "--out", str(out), "--json")
+    assert json.loads(result.stdout) == {"accounts": []}
+    assert f"Nothing created, so {out} was not written." in result.stderr
     assert not out.exists()
 
 

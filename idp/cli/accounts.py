@@ -87,6 +87,11 @@ def create(
             if isinstance(error, AccountError | CardError | PrintError):
                 raise click.ClickException(str(error)) from None
             raise
+    if written is not None:
+        # On stderr: --json keeps stdout one JSON object, as documented.
+        click.echo(f"Wrote {written}: the Excel list, the A4 cards and the stickers.", err=True)
+    elif out is not None:
+        click.echo(f"Nothing created, so {out} was not written.", err=True)
     if as_json:
         echo_json({"accounts": result})
         return
