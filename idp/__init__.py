@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import db, i18n, input_guard, oauth, security_headers, throttle
 from .config import load_settings
 from .keystore import MissingKeysError, load_secrets
-from .views import cards, errors, home, login, logout, oidc, pictures, portal, recovery
+from .views import apps, cards, errors, home, login, logout, oidc, pictures, portal, recovery
 
 csrf = CSRFProtect()
 
@@ -52,7 +52,7 @@ def create_app(config: Mapping[str, Mapping[str, Any]] | None = None) -> Flask:
     oauth.init_app(app)
     throttle.init_app(app)
     errors.init_app(app)
-    for module in (home, portal, recovery):
+    for module in (home, apps, portal, recovery):
         app.register_blueprint(module.blueprint)
     # The sign-in steps check their forms against the interaction's own CSRF token
     # (idp.interactions.csrf), which two tabs signing in at once cannot overwrite.

@@ -6,6 +6,7 @@ the national number is never a claim.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -30,6 +31,13 @@ CLAIMS_BY_SCOPE = {
         "ov_leerid_uuid",
     ),
 }
+
+
+def claims_of_scopes(scopes: Iterable[str]) -> set[str]:
+    """The claims an app can receive with these scopes, `sub` always (Core §5.4)."""
+    return {"sub", *(claim for scope in scopes for claim in CLAIMS_BY_SCOPE.get(scope, ()))}
+
+
 # The `locale` claim of a sign-in whose language is not known (Dutch, as spoken in Belgium).
 DEFAULT_LOCALE = "nl-BE"
 SUPPORTED_CLAIMS = ("sub", "sid", "auth_time", "acr", "amr", "nonce") + tuple(

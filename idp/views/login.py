@@ -25,7 +25,7 @@ from ..i18n import preferred_language
 from ..interactions import InteractionForm, Need
 from ..models import Account, Interaction, LoginSession
 from ..models.account import USERNAME_MAX_LENGTH
-from ..oauth.claims import CLAIMS_BY_SCOPE
+from ..oauth.claims import claims_of_scopes
 from ..oauth.responses import authorization_error
 from ..services.authentication import find_account
 from ..services.cards import SCANNED_TOKEN, card_url
@@ -261,7 +261,7 @@ def consent() -> str | Response | tuple[str, int]:
     client = interaction.client
     requested = str(interaction.parameter("scope") or "").split()
     scopes = set(client.get_allowed_scope(" ".join(requested)).split())
-    claims = {"sub", *(c for scope in scopes for c in CLAIMS_BY_SCOPE.get(scope, ()))}
+    claims = claims_of_scopes(scopes)
     return render_template(
         "consent.html",
         form=consent_form,

@@ -476,6 +476,7 @@ Spec = PageSpec | ProtocolSpec
 ROUTES: dict[str, list[Spec]] = {
     "/": [PageSpec(anonymous("/"), forms=False)],
     "/healthz": [PageSpec(anonymous("/healthz"), forms=False)],
+    "/toepassingen": [PageSpec(anonymous("/toepassingen"), forms=False)],
     "/throttle/metrics": [PageSpec(anonymous("/throttle/metrics"), forms=False)],
     "/favicon.ico": [PageSpec(anonymous("/favicon.ico"), forms=False)],
     "/static/<path:filename>": [
