@@ -36,6 +36,23 @@ def test_start_page_of_the_demo_leads_to_rekenrally(
 
 
 @pytest.mark.parametrize(
+    ("language", "link", "heading"),
+    [
+        ("nl", "Welke toepassingen aangesloten zijn", "Aangesloten toepassingen"),
+        ("en", "Which apps are connected", "Connected apps"),
+    ],
+)
+def test_connected_apps(language, link, heading, page: Page, live_leerid: Live, rekenrally,
+                        check_page):  # fmt: skip
+    rekenrally()  # registered as listed, as the demo does
+    page.goto(f"{live_leerid.url}/?lang={language}")
+    page.get_by_role("link", name=link).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+    expect(page.get_by_role("link", name="Rekenrally")).to_be_visible()
+    check_page(page)
+
+
+@pytest.mark.parametrize(
     ("language", "texts"),
     [
         (
