@@ -22,10 +22,12 @@ Every failure is charged to the narrowest thing that made it:
 - Every failure counts towards a per-minute total over all instances that raises an alarm
   in the log (and is served to the operator, see metrics.py).
 
-Card look-ups (`/k/<token>`) are throttled apart from sign-ins, so that typing made-up
-card addresses never slows anyone's password: a browser's unknown cards form a streak of
-its own (free failures, then growing delays, cleared by a card that works), and unknown
-cards from browsers that are not proven devices fill a card pace of their IP address.
+Card look-ups (`/k/<token>`) are throttled per browser, apart from sign-ins: a browser's
+unknown cards form a streak of its own (free failures, then growing delays, cleared by a
+card that works), and count towards the per-minute alarm. Nothing is paced per IP
+address: a pace would let one classmate's script keep every new tablet of the school from
+opening its card (outside testing did just that), and a card's token is too long to guess
+anyway (docs/security.md, "A card alone never signs in").
 """
 
 from __future__ import annotations
@@ -51,7 +53,6 @@ MINUTE_TALLY_LIFETIME = 2 * MINUTE
 ACCOUNT = "account"
 DEVICE = "device"
 IP = "ip"
-CARD_IP = "card-ip"
 
 
 class Source(NamedTuple):
@@ -176,37 +177,28 @@ class Throttle:
 
     def check_card(self, source: Source) -> Verdict:
         """Before looking up a card token: may this browser look one up now? The reason
-        is "device" (this browser's unknown cards) or "ip" (its network's)."""
-        now = self.clock()
-        reading = self.store.read(
-            self._card_key(source.device),
-            [self._proven_key(source.device)],
-            [self._pace_key(CARD_IP, ip_source(source.ip))],
-        )
-        streak = self._streak_verdict(reading.streak, now)
-        verdict = Verdict(streak.wait, DEVICE) if streak.wait else GO
-        (proven,) = reading.tallies
-        if proven:
-            return verdict
-        ip_pace = _pace_verdict(reading.paces[0], now, self.policy.ip_failures_per_hour, IP)
-        return _worst(verdict, ip_pace)
+        is "device" (this browser's unknown cards)."""
+        reading = self.store.read(self._card_key(source.device))
+        streak = self._streak_verdict(reading.streak, self.clock())
+        return Verdict(streak.wait, DEVICE) if streak.wait else GO
 
     def card_failed(self, source: Source) -> None:
         """Record a look-up of a card token that opens nothing (unknown, replaced, expired
         or of an account that cannot sign in)."""
-        proven = self.store.count(self._proven_key(source.device))
-        charge = 0.0 if proven else HOUR / self.policy.ip_failures_per_hour
-        pace = (self._pace_key(CARD_IP, ip_source(source.ip)), charge)
-        self.store.fail(
-            self._card_key(source.device), self.clock(), self.policy.forget_after, [], [pace]
+        now = self.clock()
+        tallies = [(self._minute_key(now), MINUTE_TALLY_LIFETIME)]
+        reading = self.store.fail(
+            self._card_key(source.device), now, self.policy.forget_after, tallies
         )
+        self._alarm(reading.tallies[0], now)
 
     def card_found(self, source: Source) -> None:
         """A card that works: this browser's streak of unknown cards was typos."""
         self.store.clear(self._card_key(source.device))
 
     def failures_this_minute(self) -> int:
-        """Failed sign-ins over all instances in the current clock minute (for a metric)."""
+        """Failed sign-ins and unknown cards over all instances in the current clock
+        minute (for a metric)."""
         return self.store.count(self._minute_key(self.clock()))
 
     def _streak_verdict(self, streak: Streak, now: float) -> Verdict:
@@ -222,7 +214,7 @@ class Throttle:
         if failures == self.policy.alarm_failures_per_minute + 1:
             minute = datetime.fromtimestamp(now // MINUTE * MINUTE, UTC)
             logger.warning(
-                "more than %d failed sign-ins in the minute from %s UTC",
+                "more than %d failed sign-ins or unknown cards in the minute from %s UTC",
                 self.policy.alarm_failures_per_minute,
                 minute.strftime("%Y-%m-%d %H:%M"),
             )

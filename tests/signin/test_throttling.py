@@ -234,3 +234,15 @@ def test_unreachable_counters_refuse_sign_ins_kindly(settings, new_pupil):
     get_database(broken).engine.dispose()
     assert response.status_code == 503
     assert "Dit is niet jouw fout" in response.get_data(as_text=True)
+
+
+def test_a_script_guessing_cards_never_keeps_a_new_tablet_from_its_card(new_pupil, app):
+    # Outside testing: with the card look-ups paced per address, made-up cards from one
+    # classmate's script kept every new tablet at the school from opening its card.
+    throttle = app.extensions["leerid.throttle"]
+    throttle.policy = dataclasses.replace(throttle.policy, ip_failures_per_hour=30)
+    pupil = new_pupil(CredentialType.PICTURE)
+    for number in range(60):  # twice the (lowered) hourly ceiling, a new browser each time
+        assert at_school(app).get(f"/k/abcd-efgh-jkmn-{number:04d}").status_code == 404
+    opened = at_school(app).get(pupil.card_path)
+    assert opened.status_code == 302 and opened.headers["Location"].startswith("/login/pictures")

@@ -1,13 +1,13 @@
 """Card look-ups are throttled apart from sign-ins, on both stores with a fake clock: a
-browser's unknown cards slow down that browser, a network's slow down its unproven
-browsers' card look-ups, and nothing of it slows anyone's password."""
+browser's unknown cards slow down that browser only, never another browser's card or
+anyone's password, and they count towards the alarm."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
 from idp.throttle import Verdict
-from tests.throttle.test_throttle import ELSEWHERE, GO, browser, fill_the_school
+from tests.throttle.test_throttle import GO, browser, fill_the_school
 
 
 def unknown_cards(throttle, count, source):
@@ -41,26 +41,21 @@ def test_a_card_that_works_forgets_the_browsers_typos(throttle):
     assert throttle.check_card(child) == GO
 
 
-def test_a_network_trying_cards_slows_its_unproven_browsers_card_look_ups(throttle, clock):
-    throttle.policy = replace(throttle.policy, ip_failures_per_hour=30)
-    for number in range(30):  # a script without cookies: a new browser every time
+def test_a_network_trying_cards_never_holds_back_a_new_browsers_card(throttle):
+    # Outside testing: a pace per address let one script keep every new tablet of a school
+    # from opening its card. Guessing is hopeless anyway (79 bits); only browsers wait.
+    for number in range(5000):  # a script without cookies: a new browser every time
         throttle.card_failed(browser(f"script-{number}"))
-    assert throttle.check_card(browser("new")) == Verdict(120, "ip")
-    assert throttle.check_card(browser("new", ELSEWHERE)) == GO
-    assert throttle.succeeded("lotte.peeters", browser("proven-tablet"))
-    assert throttle.check_card(browser("proven-tablet")) == GO
-    # Passwords are not held back by the cards' pace, on any browser.
-    assert throttle.check("lotte.peeters", browser("new")) == GO
-    clock.advance(120)
-    assert throttle.check_card(browser("new")) == GO
+    assert throttle.check_card(browser("new-tablet")) == GO
+    assert throttle.check("lotte.peeters", browser("new-tablet")) == GO
 
 
-def test_proven_browsers_do_not_fill_the_networks_card_pace(throttle):
-    throttle.policy = replace(throttle.policy, ip_failures_per_hour=30)
-    assert throttle.succeeded("lotte.peeters", browser("class-tablet"))
-    for _ in range(30):
-        throttle.card_failed(browser("class-tablet"))
-    assert throttle.check_card(browser("new")) == GO
+def test_unknown_cards_count_towards_the_alarm(throttle, caplog):
+    throttle.policy = replace(throttle.policy, alarm_failures_per_minute=10)
+    for number in range(11):
+        throttle.card_failed(browser(f"script-{number}"))
+    assert throttle.failures_this_minute() == 11
+    assert "more than 10 failed sign-ins or unknown cards in the minute" in caplog.text
 
 
 def test_failed_sign_ins_do_not_slow_card_look_ups(throttle):

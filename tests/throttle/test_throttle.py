@@ -402,7 +402,10 @@ def test_the_alarm_logs_once_per_minute_above_the_threshold(alarm_at_10, clock, 
             f"guess{number}", browser(str(number), f"10.0.0.{number}"), known=False
         )
     assert [record.levelname for record in caplog.records] == ["WARNING"]
-    assert "more than 10 failed sign-ins in the minute from 2023-11-14 23:00" in caplog.text
+    assert (
+        "more than 10 failed sign-ins or unknown cards in the minute from 2023-11-14 23:00"
+        in caplog.text
+    )
     assert other.failures_this_minute() == 40
     clock.advance(60)
     assert throttle.failures_this_minute() == 0
