@@ -18,7 +18,9 @@ from . import signin
 blueprint = Blueprint("cards", __name__)
 
 
-@blueprint.get("/k/<token>")
+# Typed by hand: with Caps Lock on (/K/) or a slash at the end, it is still the card.
+@blueprint.get("/k/<token>", strict_slashes=False)
+@blueprint.get("/K/<token>", strict_slashes=False)
 def card(token: str) -> tuple[str, int] | tuple[str, int, dict[str, str]] | Response:
     """Open the card's sign-in page, or say kindly that the card no longer works.
 

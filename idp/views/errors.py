@@ -7,6 +7,7 @@ import logging
 from flask import Flask, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from redis.exceptions import RedisError
+from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,18 @@ def _form_expired(error: CSRFError) -> tuple[str, int]:
     return render_template("form_expired.html", again=again), 400
 
 
+def _not_found(error: NotFound | MethodNotAllowed) -> tuple[str, int, dict[str, str]]:
+    # A mistyped address (a card's, in capitals or with a slash too many) or a page opened
+    # the wrong way: LeerID's own page in the pupil's language, not Werkzeug's English one.
+    headers = {}
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        headers["Allow"] = ", ".join(error.valid_methods)
+    return render_template("not_found.html"), error.code or 404, headers
+
+
 def init_app(app: Flask) -> None:
     """Register the error pages."""
     app.register_error_handler(RedisError, _counters_unreachable)
     app.register_error_handler(CSRFError, _form_expired)
+    app.register_error_handler(NotFound, _not_found)
+    app.register_error_handler(MethodNotAllowed, _not_found)

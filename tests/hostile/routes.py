@@ -375,6 +375,11 @@ def card(world: World) -> Page:
     return Page(world.card(), world.browser())
 
 
+def card_in_capitals(world: World) -> Page:
+    """The card's address typed with Caps Lock on: /K/ and the token in capitals."""
+    return Page(world.card().upper(), world.browser())
+
+
 # Valid protocol requests. Codes and refresh tokens are made for each request (a refused
 # exchange may use them up); sessions and access tokens are kept while they last.
 
@@ -539,6 +544,7 @@ ROUTES: dict[str, list[Spec]] = {
     ],
     "/login/new-password": [PageSpec(new_password)],
     "/k/<token>": [PageSpec(card, path_arg="token", forms=False)],
+    "/K/<token>": [PageSpec(card_in_capitals, path_arg="token", forms=False)],
     "/portal/": [PageSpec(portal("/portal/"))],
     "/portal/data": [PageSpec(portal("/portal/data"), forms=False)],
     "/portal/password": [PageSpec(portal("/portal/password", changes_account=True))],

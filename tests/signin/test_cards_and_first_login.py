@@ -145,3 +145,16 @@ def test_the_first_login_continues_to_the_app(browser, new_pupil, make_rp, clien
     )
     callback = rp.callback(done)
     assert "code" in callback
+
+
+@pytest.mark.parametrize("typed", ["/K/{token}", "/k/{token}/", "/K/{upper}/"])
+def test_a_card_address_typed_with_caps_lock_or_a_last_slash_still_opens(browser, new_pupil, typed):
+    pupil = new_pupil(CredentialType.PICTURE)
+    token = pupil.card_path.removeprefix("/k/")
+    response = browser.get(typed.format(token=token, upper=token.upper().replace("-", "")))
+    assert browser.next(response) == "/login/pictures"
+
+
+def test_a_mistyped_card_says_to_check_the_typing(browser):
+    html = browser.get("/k/abcd-efgh-jkmn-pqrs").get_data(as_text=True)
+    assert "Vergelijk elke letter en elk cijfer met je kaart." in html
