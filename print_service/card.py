@@ -13,7 +13,8 @@ Dutch names), plus the pupil's name, class and school, the card's serial and dat
     | +---------+  [pic]   [pic]   [pic]   [pic]     |
     | https://leerid.  kat   blij   appel   auto     |
     | example.be/k/    [pic]   [pic]   [pic]   [pic] |
-    | AbCd...  (URL)  t-shirt voetbal  zon  gitaar   |
+    | abcd-efgh       t-shirt voetbal  zon  gitaar   |  the token: bold, larger
+    | -jkmn-pqrs                                     |
     | Kaart K7RE-9XHM                                |
     | Datum 01/09/2026                               |
     +------------------------------------------------+
@@ -55,7 +56,8 @@ class CardStyle:
     password_size: tuple[float, float]
     picture_max: float  # side of a picture
     picture_name_size: tuple[float, float]
-    url_size: tuple[float, float]
+    url_size: tuple[float, float]  # the address up to the token
+    token_size: tuple[float, float]  # the token a child copies: larger, bold; wraps below min
     small_size: tuple[float, float]  # serial and date
     gap: float  # between blocks stacked in a column
 
@@ -77,6 +79,7 @@ A4_STYLE = CardStyle(
     picture_max=14 * mm,
     picture_name_size=(7, 4.5),
     url_size=(6.5, 4.5),
+    token_size=(11, 9),
     small_size=(7.5, 4.5),
     gap=2.5,
 )
@@ -94,6 +97,7 @@ STICKER_STYLE = CardStyle(
     picture_max=11 * mm,
     picture_name_size=(5.5, 4),
     url_size=(5, 4),
+    token_size=(8.5, 7),
     small_size=(5.5, 4),
     gap=1.5,
 )
@@ -204,12 +208,18 @@ def _draw_code_column(
 ) -> float:
     """The QR code's dark area from `top` down, its URL, serial and date below; returns
     the x where the next column may start (after the code's quiet zone)."""
-    url = fit(card.card_url, MONO, side, *style.url_size, max_lines=5, break_anywhere=True)
+    # The site on its own line(s), the token under it in bold, broken only between its
+    # groups where it must: the part a child types letter by letter stays large.
+    site, token = split_url(card.card_url)
+    url = fit(site, MONO, side, *style.url_size, max_lines=3, break_anywhere=True)
+    key = fit(token, MONO_BOLD, side, *style.token_size, max_lines=3, break_anywhere=True)
     texts = (f"Kaart {clean(card.card_serial)}", f"Datum {format_date(card.issued_on)}")
     size = min(fit(text, SANS, side, *style.small_size, max_lines=2).size for text in texts)
     serial, day = (fit(text, SANS, side, size, size, max_lines=2) for text in texts)
     quiet = QUIET_ZONE * side / code.modules
-    below = quiet + url.height + style.gap + serial.height + day.height
+    below = (
+        quiet + url.height + (key.height if token else 0.0) + style.gap + serial.height + day.height
+    )
     if top - side - below < bottom:  # only for names and URLs at their longest
         side = max(top - bottom - below, 0.5 * side)
         quiet = QUIET_ZONE * side / code.modules
@@ -217,11 +227,23 @@ def _draw_code_column(
     y = top - side - quiet
     ink.text.setFillGray(0)
     url.draw(ink.text, x, y)
-    y -= url.height + style.gap
+    y -= url.height
+    if token:
+        key.draw(ink.text, x, y)
+        y -= key.height
+    y -= style.gap
     ink.text.setFillGray(LABEL_GREY)
     serial.draw(ink.text, x, y)
     ink.stamps.draw(day, x, y - serial.height, LABEL_GREY)
-    return x + max(side + quiet, url.width + style.gap, serial.width, day.width) + style.gap
+    widest = max(url.width, key.width if token else 0.0) + style.gap
+    return x + max(side + quiet, widest, serial.width, day.width) + style.gap
+
+
+def split_url(url: str) -> tuple[str, str]:
+    """A card URL as its site and path up to the last "/" ("https://leerid.be/k/"), and
+    the token after it ("abcd-efgh-jkmn-pqrs"; empty when the URL ends in "/")."""
+    cut = url.rfind("/") + 1
+    return url[:cut], url[cut:]
 
 
 def _label(style: CardStyle, text: str) -> TextBlock:
