@@ -293,3 +293,22 @@ def test_the_fonts_and_their_licence_ship_inside_the_package():
     register_fonts()
     text = "".join(f"{first}{last}" for last, first in HARD_NAMES) + "ỄễƠơƯưĐđĂăŁłŒœßÆæØø"
     assert covers(SANS, text) and covers(SANS_BOLD, text)
+
+
+@pytest.mark.parametrize(("name", "least"), [("a4", 9.0), ("stickers", 7.0)])
+def test_the_token_a_child_types_is_printed_large(name, least, cards, request):
+    # The part of the address a child copies letter by letter (manual, section 1: "URL").
+    # Measured on the page: a digit of DejaVu Sans Mono Bold is 0.73 em high.
+    document: Document = request.getfixturevalue(name)
+    digit_heights = []
+    for page in document.pages:
+        printed = "".join(glyph.text for glyph in page.glyphs)
+        for card in cards:
+            token = card.card_url.rsplit("/", 1)[1]
+            start = printed.find(token)
+            if start < 0:
+                continue
+            glyphs = page.glyphs[start : start + len(token)]
+            digit_heights += [g.box[3] - g.box[1] for g in glyphs if g.text.isdigit()]
+    assert len(digit_heights) >= len(cards)  # every token found, with its digits
+    assert min(digit_heights) >= 0.73 * least - 0.2, min(digit_heights)
