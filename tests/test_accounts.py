@@ -95,7 +95,9 @@ def taken(session):
         ("Groß", "gross"),
         ("Dragoș", "dragos"),
         ("jan@school.be", "janschoolbe"),
-        ("Мария", ""),
+        ("Мария", "mariya"),
+        ("Αλέξανδρος", "alexandros"),
+        ("—", ""),
     ],
 )
 def test_username_part_is_lower_case_ascii(name, expected):
@@ -133,9 +135,15 @@ def test_proposal_never_contains_an_at_sign(session):
     assert "@" not in propose_username(session, "jan@", "@peeters.be")
 
 
-def test_names_without_latin_letters_fall_back(session):
-    assert propose_username(session, "Мария", "Peeters") == "peeters"
-    assert propose_username(session, "Мария", "Иванова") == "leerling"
+def test_names_in_other_scripts_get_their_latin_reading(session):
+    # The trial found Greek and Chinese pupils all named "leerling", "leerling2", ...
+    assert propose_username(session, "Мария", "Peeters") == "mariya.peeters"
+    assert propose_username(session, "Αλέξανδρος", "Ελένη") == "alexandros.eleni"
+    assert propose_username(session, "小明", "王") == "xiaoming.wang"
+
+
+def test_names_without_any_letters_fall_back(session):
+    assert propose_username(session, "—", "-") == "leerling"
 
 
 def test_temporary_password_has_eight_readable_characters():

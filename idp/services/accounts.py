@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from anyascii import anyascii
 from sqlalchemy import select
 from sqlalchemy.orm import Session, contains_eager
 
@@ -49,10 +49,6 @@ log = logging.getLogger(__name__)
 
 FALLBACK_USERNAME = "leerling"
 _BATCH = 20
-# Latin letters that NFKD does not take apart into a base letter and an accent.
-_TRANSLITERATE = str.maketrans(
-    {"ł": "l", "ø": "o", "æ": "ae", "œ": "oe", "đ": "d", "ð": "d", "þ": "th", "ı": "i", "ħ": "h"}
-)
 _NOT_ALLOWED = re.compile(r"[^a-z0-9]")
 # What an administrator may type when editing a proposal (the manual: no `@`).
 _EDITED_USERNAME = re.compile(r"[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?")
@@ -103,15 +99,16 @@ class NewAccount:
 
 
 def username_part(name: str) -> str:
-    """A name as lower-case ASCII letters and digits: "D'Hondt" -> "dhondt", "Zoë" -> "zoe"."""
-    folded = unicodedata.normalize("NFKD", name.casefold().translate(_TRANSLITERATE))
-    return _NOT_ALLOWED.sub("", folded.encode("ascii", "ignore").decode("ascii"))
+    """A name as lower-case ASCII letters and digits: "D'Hondt" -> "dhondt", "Zoë" -> "zoe",
+    "Łucja" -> "lucja"; names in other scripts by their Latin reading (anyascii):
+    "Αλέξανδρος" -> "alexandros", "Мария" -> "mariya"."""
+    return _NOT_ALLOWED.sub("", anyascii(name).casefold())
 
 
 def propose_username(session: Session, first_name: str, last_name: str) -> str:
     """A free username voornaam.achternaam; on a clash a number is appended (manual, §3)."""
     parts = [part for part in (username_part(first_name), username_part(last_name)) if part]
-    # Names in a script without a Latin reading leave nothing: the administrator edits it.
+    # A name with no Latin reading at all (only symbols) leaves nothing: the fallback.
     base = ".".join(parts) or FALLBACK_USERNAME
     # Ask for a batch of candidates at a time: an IN on the unique index stays fast with a
     # million accounts, where LIKE 'prefix%' could not use the index under every collation.
