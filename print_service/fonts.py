@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from anyascii import anyascii
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
@@ -50,6 +51,18 @@ def covers(font: str, text: str) -> bool:
     """Whether `font` has a glyph for every character of `text`."""
     face = pdfmetrics.getFont(font).face
     return all(ord(ch) in face.charToGlyph for ch in text)
+
+
+@functools.lru_cache(maxsize=16384)
+def printable(text: str, font: str) -> str:
+    """`text` with each character `font` has no glyph for replaced by its Latin reading
+    ("王 小明" -> "Wang XiaoMing"), so that a teacher reads a name the fonts cannot draw
+    (DejaVu has no Chinese, Japanese or Korean) instead of empty boxes. Unchanged when
+    the font covers it, as for every Latin, Greek and Cyrillic name."""
+    if covers(font, text):
+        return text
+    glyphs = pdfmetrics.getFont(font).face.charToGlyph
+    return "".join(ch if ord(ch) in glyphs else anyascii(ch) for ch in text)
 
 
 @functools.lru_cache(maxsize=16)

@@ -17,7 +17,7 @@ from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.textobject import PDFTextObject
 
-from .fonts import ASCENT, DESCENT, char_width, width
+from .fonts import ASCENT, DESCENT, char_width, printable, width
 
 LEADING = 1.2  # baseline to baseline, in ems
 _FLOOR = 2.0  # below the minimum size only for text longer than the model allows
@@ -129,6 +129,7 @@ def fit(
     """
     if not text:
         return TextBlock((), font, max_size)
+    text = printable(text, font)
     one_line = one_line_size(text, font, box_width)
     if one_line >= min_size:
         return TextBlock((text,), font, _round_down(min(max_size, one_line)))

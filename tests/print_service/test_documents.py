@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import re
 from collections import Counter
+from dataclasses import replace
 
 import pytest
 import zxingcpp
+from openpyxl import load_workbook
 from reportlab.lib.units import mm
 
-from print_service import Card, cards_a4_pdf, stickers_pdf
+from print_service import Card, cards_a4_pdf, credentials_xlsx, stickers_pdf
 from print_service import a4 as a4_layout
 from print_service import stickers as sticker_layout
 from print_service.card import Box
@@ -312,3 +315,14 @@ def test_the_token_a_child_types_is_printed_large(name, least, cards, request):
             digit_heights += [g.box[3] - g.box[1] for g in glyphs if g.text.isdigit()]
     assert len(digit_heights) >= len(cards)  # every token found, with its digits
     assert min(digit_heights) >= 0.73 * least - 0.2, min(digit_heights)
+
+
+def test_a_name_the_fonts_cannot_draw_prints_by_its_latin_reading(cards):
+    # DejaVu has no Chinese: empty boxes would tell the teacher nothing (found by the trial).
+    card = replace(cards[0], first_name="小明", last_name="王")
+    for build in (cards_a4_pdf, stickers_pdf):
+        text = "".join(page.text for page in read_pdf(build([card])).pages)
+        assert "XiaoMing Wang" in text and "小" not in text
+    # The Excel list keeps the name as written: spreadsheets draw every script.
+    sheet = load_workbook(io.BytesIO(credentials_xlsx([card]))).active
+    assert [sheet["D2"].value, sheet["E2"].value] == ["王", "小明"]
