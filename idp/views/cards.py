@@ -24,7 +24,7 @@ blueprint = Blueprint("cards", __name__)
 def card(token: str) -> tuple[str, int] | tuple[str, int, dict[str, str]] | Response:
     """Open the card's sign-in page, or say kindly that the card no longer works.
 
-    Look-ups are throttled (idp.throttle): a browser or network that keeps trying cards
+    Look-ups are throttled (idp.throttle): a browser that keeps trying cards
     that open nothing waits (429 with Retry-After, in seconds) before the next one.
     """
     throttle = get_throttle()
