@@ -36,17 +36,24 @@ def test_start_page_of_the_demo_leads_to_rekenrally(
 
 
 @pytest.mark.parametrize(
-    ("language", "link", "heading"),
-    [
-        ("nl", "Welke toepassingen aangesloten zijn", "Aangesloten toepassingen"),
-        ("en", "Which apps are connected", "Connected apps"),
-    ],
+    ("language", "heading"),
+    [("nl", "Deze pagina bestaat niet"), ("en", "This page does not exist")],
 )
-def test_connected_apps(language, link, heading, page: Page, live_leerid: Live, rekenrally,
-                        check_page):  # fmt: skip
+def test_an_address_that_leads_nowhere(language, heading, page: Page, live_leerid: Live,
+                                       check_page):  # fmt: skip
+    response = page.goto(f"{live_leerid.url}/kaart/niet-hier?lang={language}")
+    assert response is not None and response.status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+    check_page(page)
+
+
+@pytest.mark.parametrize(
+    ("language", "heading"), [("nl", "Aangesloten toepassingen"), ("en", "Connected apps")]
+)
+def test_connected_apps(language, heading, page: Page, live_leerid: Live, rekenrally, check_page):
     rekenrally()  # registered as listed, as the demo does
     page.goto(f"{live_leerid.url}/?lang={language}")
-    page.get_by_role("link", name=link).click()
+    page.get_by_role("link", name=heading).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(heading)
     expect(page.get_by_role("link", name="Rekenrally")).to_be_visible()
     check_page(page)
