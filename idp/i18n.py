@@ -8,6 +8,8 @@ from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel, get_locale
 
 LANGUAGES = ("nl", "en")
+# Dates and times as the schools live them: pages and printed documents (IANA name).
+TIMEZONE = "Europe/Brussels"
 
 
 def select_locale() -> str:
@@ -54,7 +56,7 @@ def init_app(app: Flask) -> None:
         app,
         locale_selector=select_locale,
         default_translation_directories="translations",
-        default_timezone="Europe/Brussels",
+        default_timezone=TIMEZONE,
     )
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["language_url"] = language_url

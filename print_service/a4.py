@@ -19,11 +19,11 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from .card import A4_STYLE, Box, draw_card
-from .document import CREDIT, new_canvas, picture_forms, qr_codes
+from .document import CREDIT, pdf_document
 from .fonts import SANS, SANS_BOLD
 from .model import Card, clean, format_date, sort_key, sorted_cards, validate_cards
 from .qr import QrCode
-from .text import TextForms, fit
+from .text import fit
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 COLUMNS, ROWS = 2, 4
@@ -81,19 +81,16 @@ def cards_a4_pdf(cards: Iterable[Card]) -> bytes:
 
 def render_a4(cards: tuple[Card, ...], codes: Mapping[str, QrCode]) -> bytes:
     """The A4 PDF of validated `cards`, reusing the QR codes in `codes`."""
-    codes = qr_codes(cards, codes)
     buffer = io.BytesIO()
-    canvas = new_canvas(buffer, f"LeerID-kaartjes {cards[0].school_number}")
-    forms = picture_forms(canvas, cards)
-    stamps = TextForms(canvas)
-    boxes = card_boxes()
-    for page in pages(cards):
-        _draw_header(canvas, page)
-        _draw_cut_lines(canvas, len(page.cards))
-        for card, box in zip(page.cards, boxes, strict=False):
-            draw_card(canvas, card, box, A4_STYLE, codes[card.card_url], forms, stamps)
-        canvas.showPage()
-    canvas.save()
+    with pdf_document(cards, codes, f"LeerID-kaartjes {cards[0].school_number}", buffer) as pdf:
+        canvas, boxes = pdf.canvas, card_boxes()
+        for page in pages(cards):
+            _draw_header(canvas, page)
+            _draw_cut_lines(canvas, len(page.cards))
+            for card, box in zip(page.cards, boxes, strict=False):
+                code = pdf.codes[card.card_url]
+                draw_card(canvas, card, box, A4_STYLE, code, pdf.forms, pdf.stamps)
+            canvas.showPage()
     return buffer.getvalue()
 
 

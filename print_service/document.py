@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
@@ -12,6 +14,7 @@ from .fonts import SANS, register_fonts
 from .model import Card
 from .pictures import PictureForms
 from .qr import QrCode, make_qr
+from .text import TextForms
 
 CREDIT = "Afbeeldingen: Twemoji (CC-BY 4.0), https://github.com/jdecked/twemoji"
 
@@ -46,3 +49,25 @@ def picture_forms(canvas: Canvas, cards: Iterable[Card]) -> PictureForms:
     # In a fixed order, so that the same cards in any order give the same bytes.
     forms.define(sorted({picture.svg for card in cards for picture in card.pictures}))
     return forms
+
+
+@dataclass(frozen=True)
+class Sheets:
+    """An open PDF document of cards: its canvas, each card URL's QR code, the picture
+    forms and the recurring text forms."""
+
+    canvas: Canvas
+    codes: Mapping[str, QrCode]
+    forms: PictureForms
+    stamps: TextForms
+
+
+@contextmanager
+def pdf_document(
+    cards: tuple[Card, ...], codes: Mapping[str, QrCode], title: str, out: io.BytesIO
+) -> Iterator[Sheets]:
+    """Open a document of validated `cards` (QR codes in `codes` reused, the others made)
+    for the caller to draw its pages on; on leaving, the PDF is written to `out`."""
+    canvas = new_canvas(out, title)
+    yield Sheets(canvas, qr_codes(cards, codes), picture_forms(canvas, cards), TextForms(canvas))
+    canvas.save()

@@ -16,10 +16,9 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 
 from .card import STICKER_STYLE, Box, draw_card
-from .document import new_canvas, picture_forms, qr_codes
+from .document import pdf_document
 from .model import Card, sorted_cards, validate_cards
 from .qr import QrCode
-from .text import TextForms
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 COLUMNS, ROWS = 2, 6
@@ -53,16 +52,12 @@ def stickers_pdf(cards: Iterable[Card]) -> bytes:
 
 def render_stickers(cards: tuple[Card, ...], codes: Mapping[str, QrCode]) -> bytes:
     """The sticker PDF of validated `cards`, reusing the QR codes in `codes`."""
-    codes = qr_codes(cards, codes)
     buffer = io.BytesIO()
-    canvas = new_canvas(buffer, f"LeerID-stickers {cards[0].school_number}")
-    forms = picture_forms(canvas, cards)
-    stamps = TextForms(canvas)
-    boxes = label_boxes()
-    ordered = sorted_cards(cards)
-    for start in range(0, len(ordered), LABELS_PER_PAGE):
-        for card, box in zip(ordered[start : start + LABELS_PER_PAGE], boxes, strict=False):
-            draw_card(canvas, card, box, STICKER_STYLE, codes[card.card_url], forms, stamps)
-        canvas.showPage()
-    canvas.save()
+    with pdf_document(cards, codes, f"LeerID-stickers {cards[0].school_number}", buffer) as pdf:
+        boxes, ordered = label_boxes(), sorted_cards(cards)
+        for start in range(0, len(ordered), LABELS_PER_PAGE):
+            for card, box in zip(ordered[start : start + LABELS_PER_PAGE], boxes, strict=False):
+                code = pdf.codes[card.card_url]
+                draw_card(pdf.canvas, card, box, STICKER_STYLE, code, pdf.forms, pdf.stamps)
+            pdf.canvas.showPage()
     return buffer.getvalue()

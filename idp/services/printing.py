@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from print_service import Card, CardPicture, PrintError, bundle_zip
+import print_service
+from print_service import Card, CardPicture, PrintError
 
 from ..credentials.pictures import Picture
+from ..i18n import TIMEZONE
 from ..models import Enrollment, School
 from .cards import IssuedCard
 
@@ -24,15 +26,13 @@ if TYPE_CHECKING:  # accounts builds the cards, so it imports this module
     from .accounts import CreatedAccount
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
-# Dates on the documents are the school's: Flemish schools are in Brussels' time zone.
-SCHOOL_TIMEZONE = ZoneInfo("Europe/Brussels")
 
 __all__ = ["PrintError", "credential_bundle", "printed_card", "school_day"]
 
 
 def school_day(moment: dt.datetime | None = None) -> dt.date:
     """The date in Belgium at `moment` (aware; default: now), as documents print it."""
-    return (moment or dt.datetime.now(dt.UTC)).astimezone(SCHOOL_TIMEZONE).date()
+    return (moment or dt.datetime.now(dt.UTC)).astimezone(ZoneInfo(TIMEZONE)).date()
 
 
 def card_picture(picture: Picture) -> CardPicture:
@@ -74,4 +74,5 @@ def credential_bundle(cards: Sequence[Card], day: dt.date) -> bytes:
     """
     if not cards:
         raise PrintError("no accounts were created, so there is nothing to print")
-    return bundle_zip(cards, cards[0].school_number, day)
+    # Through the package, which loads the renderers only now (print_service/__init__.py).
+    return print_service.bundle_zip(cards, cards[0].school_number, day)
