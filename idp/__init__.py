@@ -62,6 +62,12 @@ def create_app(config: Mapping[str, Mapping[str, Any]] | None = None) -> Flask:
     # RP-initiated logout may arrive as a POST from the app; it checks its own form.
     csrf.exempt(logout.blueprint)
     app.register_blueprint(logout.blueprint)
+    # The Schoolloket checks every form against its own cookie (admin.state), apart from
+    # the pupils' session, as Flask's tutorial registers a blueprint.
+    from admin import blueprint as schoolloket
+
+    csrf.exempt(schoolloket)
+    app.register_blueprint(schoolloket)
     # Protocol endpoints authenticate the client, not a browser session: no CSRF token.
     csrf.exempt(oidc.blueprint)
     app.register_blueprint(oidc.blueprint)

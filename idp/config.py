@@ -81,6 +81,11 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "alarm_failures_per_minute": Key(int, 600, minimum=1),
         "device_lifetime": Key(int, 365 * 86400, minimum=60),
     },
+    "schoolloket": {
+        "idle_timeout": Key(int, 1800, minimum=60),
+        "session_lifetime": Key(int, 12 * 3600, minimum=300),
+        "credential_download_lifetime": Key(int, 3600, minimum=60),
+    },
     "mail": {
         "smtp_host": Key(str, ""),
         "smtp_port": Key(int, 25, minimum=1),

@@ -51,6 +51,22 @@ class Secrets:
         sealed = self.encryption_keys[0].encrypt(nonce, text.encode("utf-8"), purpose)
         return ENVELOPE + base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
 
+    def seal(self, data: bytes, purpose: bytes) -> bytes:
+        """Encrypt bytes of any size (a credential zip) with AES-256-GCM and the newest key:
+        a 12-byte nonce, then the ciphertext and its 16-byte tag."""
+        nonce = os.urandom(12)
+        return nonce + self.encryption_keys[0].encrypt(nonce, data, purpose)
+
+    def unseal(self, sealed: bytes, purpose: bytes) -> bytes:
+        """The bytes `seal` sealed for `purpose`; ValueError when no configured key opens
+        them (tampered, another purpose, or a key removed since)."""
+        for key in self.encryption_keys:
+            try:
+                return key.decrypt(sealed[:12], sealed[12:], purpose)
+            except InvalidTag:
+                continue
+        raise ValueError("no configured key opens this value")
+
     def decrypt(self, token: str, purpose: bytes = _AAD) -> str:
         """Decrypt a text encrypted with any of the configured keys (old keys still open)."""
         if not token.startswith(ENVELOPE):

@@ -143,10 +143,13 @@ def welcome(
         yield f"Demo-app niet gestart / demo app not started: {problem}"
     if info.admins:
         yield ""
-        # The accounts exist; their web pages (issue: the Schoolloket) do not yet.
-        yield "Beheerders / administrators (voor het Schoolloket, dat er nog niet is /"
-        yield "  for the Schoolloket, not built yet; meanwhile the leerid commands):"
+        yield f"Schoolloket (beheerders / administrators):  {url.rstrip('/')}/schoolloket/"
         yield from _logins(info.admins)
+        yield "  Verificatiecode / verification code: voeg de sleutel toe aan een authenticator-app"
+        yield "  / add the key to an authenticator app (TOTP, 6 digits, 30 s):"
+        for login in info.admins:
+            if login.totp_secret:
+                yield f"  {login.username:<24} {login.totp_secret}"
     typed = [login for login in info.pupils if not login.pictures]
     if typed:
         yield ""

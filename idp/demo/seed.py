@@ -9,6 +9,7 @@ A password that no longer matches (the pupil chose their own) is reported as cha
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import itertools
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from .. import totp
 from ..credentials.pictures import picture_password, picture_secret, pictures_of
 from ..credentials.words import word_password
 from ..hashing import matches_hash
@@ -37,6 +39,7 @@ from ..models import (
 )
 from ..passwords import READABLE_ALPHABET, verify_secret
 from ..services.accounts import TEMPORARY_PASSWORD_LENGTH, create_account
+from ..services.admin_sessions import enrol_known_totp
 from ..services.admins import create_admin
 from ..services.cards import card_url, issue_card, new_card_token
 from .data import SCHOOLS, DemoPerson, demo_people
@@ -62,6 +65,8 @@ class DemoLogin:
     description: str
     pictures: tuple[str, ...] = ()
     card_url: str | None = None
+    # An administrator's TOTP secret (base32), for an authenticator app.
+    totp_secret: str | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +96,22 @@ def demo_secret(secrets: Secrets, label: str, length: int) -> str:
 def _admin_password(secrets: Secrets, username: str) -> str:
     text = demo_secret(secrets, f"admin:{username}", 20)
     return "-".join(text[i : i + 5] for i in range(0, 20, 5))
+
+
+def _admin_totp_secret(secrets: Secrets, username: str) -> str:
+    """The demo administrator's TOTP secret (base32), the same on every run."""
+    key = secrets.session_secret.encode("utf-8")
+    digest = hmac.new(key, f"leerid-demo\x00totp:{username}".encode(), hashlib.sha256).digest()
+    return base64.b32encode(digest[: totp.SECRET_BYTES]).decode("ascii")
+
+
+def _demo_admin(session: Session, secrets: Secrets, username: str) -> None:
+    """Skip the first sign-in's steps: the demo prints the password and TOTP secret."""
+    admin = session.scalar(select(AdminUser).where(AdminUser.username == username))
+    if admin is None:
+        raise LookupError(f"demo administrator {username} was not created")
+    admin.must_change_password = False
+    enrol_known_totp(admin, _admin_totp_secret(secrets, username), secrets)
 
 
 def _pupil_kind(spec: DemoPerson) -> AccountKind:
@@ -170,6 +191,8 @@ def _seed(session: Session, secrets: Secrets) -> None:
         actor=ACTOR,
         password=_admin_password(secrets, SCHOOL_ADMIN),
     )
+    for username in (SUPER_ADMIN, SCHOOL_ADMIN):
+        _demo_admin(session, secrets, username)
 
 
 def _seed_person(
@@ -224,7 +247,12 @@ def _info(session: Session, secrets: Secrets, seeded: bool) -> DemoInfo:
         if admin is not None:
             password = _admin_password(secrets, username)
             valid = verify_secret(admin.password_hash, password)
-            admins.append(DemoLogin(username, password if valid else None, str(admin.role)))
+            secret = _admin_totp_secret(secrets, username)
+            admins.append(
+                DemoLogin(
+                    username, password if valid else None, str(admin.role), totp_secret=secret
+                )
+            )
     return DemoInfo(seeded=seeded, admins=tuple(admins), pupils=_pupil_logins(session, secrets))
 
 

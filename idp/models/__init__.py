@@ -1,7 +1,14 @@
 """The LeerID data model."""
 
 from .account import Account, AccountKind, AccountStatus, CredentialType, account_kind_for
-from .admin import AdminRole, AdminUser, admin_school
+from .admin import (
+    AdminRole,
+    AdminSession,
+    AdminStage,
+    AdminUser,
+    CredentialBundle,
+    admin_school,
+)
 from .audit import AuditEvent
 from .base import Base, utcnow
 from .email import EmailPurpose, EmailToken
@@ -21,9 +28,12 @@ __all__ = [
     "AccountKind",
     "AccountStatus",
     "AdminRole",
+    "AdminSession",
+    "AdminStage",
     "AdminUser",
     "AuditEvent",
     "Base",
+    "CredentialBundle",
     "CredentialType",
     "EmailPurpose",
     "EmailToken",

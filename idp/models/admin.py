@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import Any
 
-from sqlalchemy import Column, ForeignKey, String, Table
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, LargeBinary, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime, str_enum, utcnow
@@ -37,7 +38,62 @@ class AdminUser(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     totp_secret_encrypted: Mapped[str | None] = mapped_column(String(300))
     role: Mapped[AdminRole] = mapped_column(str_enum(AdminRole, "admin_role"))
+    # A one-time password from `leerid admin add` must be replaced at the first sign-in.
+    must_change_password: Mapped[bool] = mapped_column(default=True)
+    # The last TOTP time step accepted: a code is good once (RFC 6238 §5.2).
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     schools: Mapped[list[School]] = relationship(secondary=admin_school)
+
+
+class AdminStage(enum.StrEnum):
+    """How far a Schoolloket session got: only `signed_in` reaches the console."""
+
+    NEW_PASSWORD = "new_password"  # noqa: S105 (a step's name, not a password)
+    ENROL_TOTP = "enrol_totp"
+    SIGNED_IN = "signed_in"
+
+
+class AdminSession(Base):
+    """An administrator's Schoolloket session; the browser holds the token, we its hash."""
+
+    __tablename__ = "admin_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    admin_id: Mapped[int] = mapped_column(
+        ForeignKey("admin_user.id", ondelete="CASCADE"), index=True
+    )
+    stage: Mapped[AdminStage] = mapped_column(str_enum(AdminStage, "admin_stage"))
+    # The TOTP secret offered at enrolment, encrypted, until a code confirms it.
+    pending_totp_encrypted: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    admin: Mapped[AdminUser] = relationship()
+
+
+class CredentialBundle(Base):
+    """The zip of one "Bewaren én afdrukken" run (manual, §2-3), encrypted at rest, for
+    one download by an administrator of its school before `expires_at`; its bytes are
+    purged at the download or on expiry, after which the passwords exist nowhere."""
+
+    __tablename__ = "credential_bundle"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The download address holds a random token; only its SHA-256 is kept.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id", ondelete="CASCADE"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("admin_user.id", ondelete="SET NULL")
+    )
+    file_name: Mapped[str] = mapped_column(String(100))
+    account_count: Mapped[int] = mapped_column(default=0)
+    sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    usernames: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    downloaded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

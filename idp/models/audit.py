@@ -26,4 +26,7 @@ class AuditEvent(Base):
     school_id: Mapped[int | None] = mapped_column(
         ForeignKey("school.id", ondelete="RESTRICT"), index=True
     )
+    # The pupil the event is about, for a pupil's history and the audit page's filter.
+    # No foreign key: the trail keeps its rows whatever happens to the pupil's record.
+    person_id: Mapped[int | None] = mapped_column(index=True)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from anyascii import anyascii
 from sqlalchemy import select
 from sqlalchemy.orm import Session, contains_eager
 
@@ -29,6 +28,7 @@ from ..credentials import (
 )
 from ..credentials import temporary_password as temporary_password
 from ..credentials.pictures import Picture
+from ..folding import fold
 from ..models import (
     Account,
     AccountKind,
@@ -49,7 +49,6 @@ log = logging.getLogger(__name__)
 
 FALLBACK_USERNAME = "leerling"
 _BATCH = 20
-_NOT_ALLOWED = re.compile(r"[^a-z0-9]")
 # What an administrator may type when editing a proposal (the manual: no `@`).
 _EDITED_USERNAME = re.compile(r"[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?")
 
@@ -102,11 +101,15 @@ def username_part(name: str) -> str:
     """A name as lower-case ASCII letters and digits: "D'Hondt" -> "dhondt", "Zoë" -> "zoe",
     "Łucja" -> "lucja"; names in other scripts by their Latin reading (anyascii):
     "Αλέξανδρος" -> "alexandros", "Мария" -> "mariya"."""
-    return _NOT_ALLOWED.sub("", anyascii(name).casefold())
+    return fold(name).replace(" ", "")
 
 
-def propose_username(session: Session, first_name: str, last_name: str) -> str:
-    """A free username voornaam.achternaam; on a clash a number is appended (manual, §3)."""
+def propose_username(
+    session: Session, first_name: str, last_name: str, reserved: Collection[str] = ()
+) -> str:
+    """A free username voornaam.achternaam; on a clash a number is appended (manual, §3).
+    `reserved` are names proposed to other pupils of the same run, free in the database
+    but not to be proposed twice."""
     parts = [part for part in (username_part(first_name), username_part(last_name)) if part]
     # A name with no Latin reading at all (only symbols) leaves nothing: the fallback.
     base = ".".join(parts) or FALLBACK_USERNAME
@@ -115,7 +118,7 @@ def propose_username(session: Session, first_name: str, last_name: str) -> str:
     for start in range(1, 10**6, _BATCH):
         candidates = [_numbered(base, number) for number in range(start, start + _BATCH)]
         query = select(Account.username).where(Account.username.in_(candidates))
-        taken = set(session.scalars(query))
+        taken = set(session.scalars(query)) | {c for c in candidates if c in reserved}
         free = next((candidate for candidate in candidates if candidate not in taken), None)
         if free is not None:
             return free
@@ -193,6 +196,7 @@ def create_account(
         actor,
         "account.create",
         school_id=enrollment.school_id,
+        person_id=person.id,
         details={
             "account_id": account.id,
             "person": person.uuid,

@@ -55,14 +55,17 @@ def record_event(
     action: str,
     *,
     school_id: int | None = None,
+    person_id: int | None = None,
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the audit trail."""
+    """Append one event to the audit trail: `actor` did `action` (a dotted name such as
+    "account.block") at school `school_id`, to pupil `person_id`; `details` is JSON."""
     event = AuditEvent(
         actor=actor.username if isinstance(actor, AdminUser) else actor,
         actor_admin_id=actor.id if isinstance(actor, AdminUser) else None,
         action=action,
         school_id=school_id,
+        person_id=person_id,
         details=details or {},
     )
     session.add(event)

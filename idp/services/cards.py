@@ -153,6 +153,7 @@ def issue_card(
         actor,
         "card.issue",
         school_id=_school_id(session, account),
+        person_id=account.person_id,
         details={
             "account_id": account.id,
             "username": account.username,

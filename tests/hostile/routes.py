@@ -380,6 +380,98 @@ def card_in_capitals(world: World) -> Page:
     return Page(world.card().upper(), world.browser())
 
 
+# The Schoolloket.
+
+
+def schoolloket(path: str, stage: str = "signed_in", **values: str) -> Journey:
+    def journey(world: World) -> Page:
+        return Page(path, world.schoolloket().browser(stage), dict(values))
+
+    return journey
+
+
+def schoolloket_pupil(suffix: str = "") -> Journey:
+    def journey(world: World) -> Page:
+        place = world.schoolloket()
+        return Page(f"/schoolloket/leerlingen/{place.pupil()}{suffix}", place.browser())
+
+    return journey
+
+
+def schoolloket_selection(world: World) -> Page:
+    """The pupil list with a pupil to tick (its form posts "Maak LeerID's aan")."""
+    place = world.schoolloket()
+    place.pupil()
+    return Page("/schoolloket/leerlingen?all=1", place.browser())
+
+
+def schoolloket_created(world: World) -> Page:
+    """The page after "Bewaren én afdrukken", with the download button."""
+    place = world.schoolloket()
+    browser = place.browser()
+    enrollment = place.pupil()
+    response = browser.submit(f"/schoolloket/leerlingen/{enrollment}/leerid", {"action": "save"})
+    if response.status_code != 200 or "/schoolloket/downloads/" not in response.get_data(
+        as_text=True
+    ):
+        raise JourneyError(f"saving an account gave {response.status_code}")
+    return Page(
+        "/schoolloket/leerlingen",
+        browser,
+        forms=forms_of(response.get_data(as_text=True), "/schoolloket/leerids/bewaren"),
+    )
+
+
+SCHOOLLOKET = {
+    "/schoolloket/": [PageSpec(schoolloket("/schoolloket/"), forms=False)],
+    "/schoolloket/aanmelden": [
+        PageSpec(
+            lambda world: Page(
+                "/schoolloket/aanmelden",
+                world.browser(),
+                {"username": "beheerder.hostile", "password": "x" * 20, "code": "123456"},
+            )
+        )
+    ],
+    "/schoolloket/nieuw-wachtwoord": [
+        PageSpec(
+            schoolloket(
+                "/schoolloket/nieuw-wachtwoord",
+                "new_password",
+                current="Fietsenstalling-Noord-17!",
+                password="Zonnebloem-Veld-2031?",
+                confirmation="Zonnebloem-Veld-2031?",
+            )
+        )
+    ],
+    "/schoolloket/verificatie-instellen": [
+        PageSpec(schoolloket("/schoolloket/verificatie-instellen", "enrol_totp", code="123456"))
+    ],
+    "/schoolloket/afmelden": [PageSpec(schoolloket("/schoolloket/audit"), only_forms=True)],
+    "/schoolloket/audit": [
+        PageSpec(schoolloket("/schoolloket/audit"), query=("from", "to", "action", "pupil"))
+    ],
+    "/schoolloket/leerlingen": [
+        PageSpec(
+            schoolloket("/schoolloket/leerlingen"),
+            query=("q", "school", "group", "account", "kind", "page"),
+        )
+    ],
+    "/schoolloket/leerids/nieuw": [PageSpec(schoolloket_selection, only_forms=True)],
+    "/schoolloket/leerlingen/<int:enrollment_id>": [
+        PageSpec(schoolloket_pupil(), path_arg="enrollment_id")
+    ],
+    "/schoolloket/leerlingen/<int:enrollment_id>/leerid": [
+        PageSpec(schoolloket_pupil("/leerid"), path_arg="enrollment_id")
+    ],
+    "/schoolloket/leerids/bewaren": [PageSpec(schoolloket_pupil("/leerid"), only_forms=True)],
+    "/schoolloket/downloads/<token>": [PageSpec(schoolloket_created, only_forms=True)],
+    "/schoolloket/static/<path:filename>": [
+        PageSpec(anonymous("/schoolloket/static/schoolloket.css"), path_arg="filename", forms=False)
+    ],
+}
+
+
 # Valid protocol requests. Codes and refresh tokens are made for each request (a refused
 # exchange may use them up); sessions and access tokens are kept while they last.
 
@@ -553,6 +645,7 @@ ROUTES: dict[str, list[Spec]] = {
     "/password/forgot": [PageSpec(forgot, spent=accepted)],
     "/password/reset/<token>": [PageSpec(reset, path_arg="token", spent=accepted)],
     "/email/confirm/<token>": [PageSpec(confirm, path_arg="token", spent=accepted)],
+    **SCHOOLLOKET,
 }
 
 

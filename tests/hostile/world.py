@@ -155,6 +155,12 @@ class World:
     def browser(self) -> Browser:
         return Browser(self.app)
 
+    def schoolloket(self) -> Schoolloket:
+        """The Schoolloket's school and administrator, made on first use."""
+        if not hasattr(self, "_schoolloket"):
+            self._schoolloket = Schoolloket(self)
+        return self._schoolloket
+
     # Signing in.
 
     def username_step(self, browser: Browser, account: Account, start: str = "/login") -> str:
@@ -242,3 +248,84 @@ def app_basic(app: App) -> str:
     """The app's HTTP Basic credentials (RFC 6749 §2.3.1)."""
     raw = f"{app.client_id}:{app.client_secret}".encode()
     return "Basic " + base64.b64encode(raw).decode()
+
+
+class Schoolloket:
+    """A school with an enrolled administrator, and browsers signed in to the Schoolloket
+    at any stage. Sessions are opened directly (each TOTP code works once, and the sign-in
+    itself has tests of its own: tests/schoolloket)."""
+
+    PASSWORD = "Fietsenstalling-Noord-17!"
+
+    def __init__(self, world: World) -> None:
+        from idp.models import AdminRole, Province, School
+        from idp.services.admins import create_admin
+
+        self.world = world
+        session = world.session
+        self.school = School(
+            instellingsnummer="424242", name="Hostile school", province=Province.LIMBURG
+        )
+        session.add(self.school)
+        session.flush()
+        self.numbers = itertools.count(1)
+        created = create_admin(
+            session,
+            "beheerder.hostile",
+            role=AdminRole.SCHOOL_ADMIN,
+            schools=[self.school.instellingsnummer],
+            actor="test",
+            password=self.PASSWORD,
+        )
+        created.admin.must_change_password = False
+        created.admin.totp_secret_encrypted = "v1.unused"
+        self.admin = created.admin
+        session.commit()
+
+    def browser(self, stage: str = "signed_in") -> Browser:
+        """A browser whose Schoolloket session is at `stage` (new_password, enrol_totp or
+        signed_in); the first two with an administrator of their own."""
+        from idp.models import AdminRole
+        from idp.services.admin_sessions import open_session
+        from idp.services.admins import create_admin
+
+        session = self.world.session
+        admin = self.admin
+        if stage != "signed_in":
+            admin = create_admin(
+                session,
+                f"nieuw.{next(self.numbers)}",
+                role=AdminRole.SCHOOL_ADMIN,
+                schools=[self.school.instellingsnummer],
+                actor="test",
+                password=self.PASSWORD,
+            ).admin
+            admin.must_change_password = stage == "new_password"
+        opened = open_session(session, admin)
+        session.commit()
+        browser = self.world.browser()
+        browser.client.set_cookie("leerid_admin", opened.token, path="/schoolloket")
+        return browser
+
+    def pupil(self) -> int:
+        """A new pupil of the school, with official data and no account: its enrollment id."""
+        import datetime as dt
+
+        from idp.models import EducationType, Enrollment, Person
+
+        number = next(self.numbers)
+        person = Person(first_name="Yalçın", last_name=f"Demir{number}")
+        person.national_number_hash = f"{number:064d}"
+        person.national_number_encrypted = "v1.unused"
+        enrollment = Enrollment(
+            person=person,
+            school=self.school,
+            stamnummer=f"H{number}",
+            administrative_group="3A",
+            grade="3",
+            education_type=EducationType.GEWOON_LAGER,
+            start_date=dt.date(2025, 9, 1),
+        )
+        self.world.session.add(enrollment)
+        self.world.session.commit()
+        return enrollment.id

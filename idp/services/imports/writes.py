@@ -16,6 +16,7 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, Table, bindparam, update
 
+from ...folding import search_name
 from ...models import Enrollment, Person
 from .bulk import allocate_ids, array_insert, insert_tuples
 from .pipeline import Pipeline
@@ -44,6 +45,7 @@ _update_person = (
     .values(
         first_name=bindparam("b_first_name"),
         last_name=bindparam("b_last_name"),
+        search_name=bindparam("b_search_name"),
         birth_date=bindparam("b_birth_date"),
         updated_at=bindparam("b_now"),
     )
@@ -54,6 +56,7 @@ _PERSON_COLUMNS = (
     "national_number_encrypted",
     "first_name",
     "last_name",
+    "search_name",
     "birth_date",
     "created_at",
     "updated_at",
@@ -146,6 +149,7 @@ def apply_changes(
                     "b_id": p.id,
                     "b_first_name": p.first_name,
                     "b_last_name": p.last_name,
+                    "b_search_name": search_name(p.first_name, p.last_name),
                     "b_birth_date": p.birth_date,
                     "b_now": now,
                 }
@@ -205,6 +209,7 @@ def _insert_persons(
         [encrypted.get(p.id) for p in new],
         [p.first_name for p in new],
         [p.last_name for p in new],
+        [search_name(p.first_name, p.last_name) for p in new],
         [p.birth_date for p in new],
         [now] * len(new),
         [now] * len(new),

@@ -1,0 +1,159 @@
+"""Creating LeerIDs: "Maak een LeerID aan" (one pupil) and "Maak LeerID's aan" (a
+selection) open the same screen; "Bewaren én afdrukken" saves and offers the zip once."""
+
+from __future__ import annotations
+
+import io
+
+from flask import abort, render_template, request, send_file, url_for
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from idp.credentials.words import word_password
+from idp.db import get_session
+from idp.models import CredentialType
+from idp.services import account_runs, bundles, pupils
+from idp.services.account_runs import RunError, Selection
+
+from . import blueprint, state
+from .forms import ActionForm
+from .messages import message
+from .pupils import current_filter
+
+
+def _screen(selection: Selection, error: str | None = None, status: int = 200) -> tuple[str, int]:
+    return (
+        render_template(
+            "schoolloket/create.html",
+            selection=selection,
+            error=error,
+            message=message,
+            CredentialType=CredentialType,
+        ),
+        status,
+    )
+
+
+def _refused(error: RunError) -> tuple[str, int]:
+    return render_template("schoolloket/refused.html", error=message(error.code, error.params)), 400
+
+
+def _ids(values: list[str]) -> list[int]:
+    return [int(v) for v in values if v.isascii() and v.isdigit() and len(v) < 10]
+
+
+@blueprint.route("/leerlingen/<int:enrollment_id>/leerid")
+def new_account(enrollment_id: int) -> tuple[str, int]:
+    """ "Maak een LeerID aan" on a pupil's page."""
+    if pupils.pupil(get_session(), state.scope(), enrollment_id) is None:
+        abort(404)
+    try:
+        return _screen(account_runs.select_pupils(get_session(), state.scope(), [enrollment_id]))
+    except RunError as error:
+        return _refused(error)
+
+
+@blueprint.route("/leerids/nieuw", methods=["POST"])
+def new_accounts() -> tuple[str, int]:
+    """ "Maak LeerID's aan" under the list: the ticked pupils, or with the box beside
+    "Stamnummer" every pupil of the filter."""
+    session = get_session()
+    if request.form.get("all") == "1":
+        ids = pupils.matching_enrollment_ids(
+            session, state.scope(), current_filter(), account_runs.SCREEN_LIMIT + 1
+        )
+    else:
+        ids = _ids(request.form.getlist("pupil"))
+    try:
+        return _screen(account_runs.select_pupils(session, state.scope(), ids))
+    except RunError as error:
+        return _refused(error)
+
+
+@blueprint.route("/leerids/bewaren", methods=["POST"])
+def save_accounts() -> tuple[str, int]:
+    """ "Bewaren én afdrukken", or "Toepassen" of a choice for the whole selection."""
+    session = get_session()
+    try:
+        selection = account_runs.select_pupils(
+            session, state.scope(), _ids(request.form.getlist("pupil"))
+        )
+    except RunError as error:
+        return _refused(error)
+    # Each line's fields are numbered in the order of the posted pupils (row 0, 1, ...).
+    form = request.form
+    posted = _ids(form.getlist("pupil"))
+    choices = {
+        enrollment_id: (
+            form.get(f"username-{row}", ""),
+            form.get(f"credential-{row}", ""),
+            form.get(f"password-{row}", ""),
+        )
+        for row, enrollment_id in enumerate(posted)
+    }
+    for p in selection.proposals:
+        choices.setdefault(p.enrollment_id, ("", str(p.credential), ""))
+    whole = request.form.get("whole", "")
+    if request.form.get("action") == "apply" and whole in ("word", "picture"):
+        for p in selection.proposals:
+            username, _, password = choices[p.enrollment_id]
+            if p.kind == "basic":
+                kept = password if choices[p.enrollment_id][1] == whole else ""
+                choices[p.enrollment_id] = (username, whole, kept or _fresh(whole))
+        account_runs.apply_choices(session, selection, choices)
+        return _screen(selection)
+    if not selection.proposals:
+        # A second click, or all of them created by someone else since: nothing to do,
+        # and the screen lists each pupil's existing LeerID.
+        return _screen(selection, status=409)
+    if not account_runs.apply_choices(session, selection, choices):
+        return _screen(selection, status=400)
+    try:
+        created = account_runs.save(session, selection, state.admin())
+    except RunError as error:
+        return _screen(selection, error=message(error.code, error.params), status=409)
+    token = bundles.keep(
+        session,
+        state.secrets_(),
+        school=selection.school,
+        admin=state.admin(),
+        data=created.zip_data,
+        file_name=created.file_name,
+        usernames=[new.created.account.username for new in created.accounts],
+        lifetime=state.settings()["credential_download_lifetime"],
+    )
+    return (
+        render_template(
+            "schoolloket/created.html",
+            created=created,
+            school=selection.school,
+            download=url_for("schoolloket.download", token=token),
+            form=ActionForm(),
+            minutes=state.settings()["credential_download_lifetime"] // 60,
+        ),
+        200,
+    )
+
+
+def _fresh(credential: str) -> str:
+    """A new proposal when the whole selection switches to word passwords."""
+    return word_password() if credential == "word" else ""
+
+
+@blueprint.route("/downloads/<token>", methods=["POST"])
+def download(token: str) -> WerkzeugResponse | tuple[str, int]:
+    """The zip, once: a POST, so that no link preview or prefetch can use it up."""
+    session = get_session()
+    bundles.purge_expired(session)
+    bundle = bundles.find(session, state.scope(), token[:100])
+    if bundle is None:
+        abort(404)
+    taken = bundles.take(session, state.secrets_(), bundle, state.admin())
+    if taken is None:
+        return render_template("schoolloket/refused.html", error=message("download_gone")), 410
+    return send_file(
+        io.BytesIO(taken.data),
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=taken.file_name,
+        max_age=0,
+    )

@@ -1,0 +1,56 @@
+"""The Schoolloket's messages: services report codes with parameters, worded here in the
+administrator's language (Dutch by default, English)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from flask_babel import gettext as _
+
+from idp.models.account import USERNAME_MAX_LENGTH
+
+_MESSAGES: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    "nothing_selected": lambda p: _("Select at least one pupil of your schools first."),
+    "several_schools": lambda p: _(
+        "The selection holds pupils of several schools. Choose one school in the filter "
+        "first: each school gets its own cards."
+    ),
+    "too_many": lambda p: _("Select at most %(limit)s pupils at a time.", **p),
+    "changed_meanwhile": lambda p: _(
+        "Nothing was created: some of these pupils got a LeerID, or a username was taken, "
+        "since this screen was opened. Check the list again."
+    ),
+    "username_missing": lambda p: _("Username is required."),
+    "username_too_long": lambda p: _(
+        "A username has at most %(max)s characters.", max=USERNAME_MAX_LENGTH
+    ),
+    "username_at": lambda p: _("A username cannot contain @."),
+    "username_characters": lambda p: _(
+        "Use only letters a-z, digits and . _ - (not at the start or the end)."
+    ),
+    "username_taken": lambda p: _("This username is already taken. Add a number, for example."),
+    "username_twice": lambda p: _("This username is proposed twice in this selection."),
+    "credential_not_allowed": lambda p: _("This kind of password is not for this account."),
+    "password_missing": lambda p: _("Password is required."),
+    "password_form": lambda p: _(
+        "This password does not follow the rules: a word password is a word from the list "
+        "with digits (6 characters); a temporary password has at least 8 characters."
+    ),
+    "has_account": lambda p: _("already has a LeerID"),
+    "no_official_data": lambda p: _(
+        "no official data: no valid rijksregister- or bisnummer is known yet. The school's "
+        "administration adds it in the pupil administration package; a day later the "
+        "account can be created."
+    ),
+    "download_gone": lambda p: _(
+        "This file can no longer be downloaded: it was downloaded already or it expired, "
+        "and the passwords in it were deleted. Give the pupils a new password to print "
+        "new cards."
+    ),
+}
+
+
+def message(code: str, params: Mapping[str, Any] | None = None) -> str:
+    """The text for a code, in the current language."""
+    return _MESSAGES[code](params or {})

@@ -1,0 +1,66 @@
+"""LeerID Beheer: the pupil list with its filter, and the pupil page (manual, §2, §3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, render_template, request
+
+from idp.db import get_session
+from idp.models import AccountKind
+from idp.services import pupils
+from idp.services.pupils import AccountState, PupilFilter
+
+from . import blueprint, state
+from .forms import ActionForm
+
+
+def _choice(enum_class: Any, text: str) -> Any:
+    """An enum member from a query parameter, or None for anything else."""
+    try:
+        return enum_class(text)
+    except ValueError:
+        return None
+
+
+def _number(text: str) -> int | None:
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
+
+
+def current_filter() -> PupilFilter:
+    """The filter in the query string; values that mean nothing filter nothing."""
+    args = request.values
+    return PupilFilter(
+        query=args.get("q", "")[: pupils.QUERY_MAX_LENGTH],
+        school_id=_number(args.get("school", "")),
+        group=args.get("group", "")[:40],
+        account=_choice(AccountState, args.get("account", "")),
+        kind=_choice(AccountKind, args.get("kind", "")),
+    )
+
+
+@blueprint.route("/leerlingen")
+def pupils_list() -> str:
+    """The pupil list; the filter's values stay in the address, so a reload keeps them."""
+    session = get_session()
+    scope = state.scope()
+    wanted = current_filter()
+    page = pupils.search_pupils(session, scope, wanted, _number(request.args.get("page", "")) or 1)
+    return render_template(
+        "schoolloket/pupils.html",
+        page=page,
+        wanted=wanted,
+        schools=pupils.schools(session, scope),
+        groups=pupils.groups(session, scope, wanted.school_id),
+        form=ActionForm(),
+        args={k: v for k, v in request.args.items() if k not in ("page", "all")},
+    )
+
+
+@blueprint.route("/leerlingen/<int:enrollment_id>")
+def pupil(enrollment_id: int) -> str:
+    """A pupil's enrollment data, account, card and history."""
+    found = pupils.pupil(get_session(), state.scope(), enrollment_id)
+    if found is None:
+        abort(404)
+    return render_template("schoolloket/pupil.html", pupil=found, form=ActionForm())

@@ -1,0 +1,106 @@
+"""The zip of a creation run, kept encrypted for one download (manual, §2-3: "Download
+ZIP bestand (Excel, A4 PDF, sticker PDF's)").
+
+The plain passwords exist in that zip only: it is sealed with the deployment's key,
+handed out once, to an administrator of its school, before it expires; at the download
+or expiry its bytes are deleted. Services flush; the caller commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ..keystore import Secrets
+from ..models import AdminUser, CredentialBundle, School, utcnow
+from .admins import record_event
+from .scope import Scope
+
+_PURPOSE = b"leerid credential bundle"
+TOKEN_BYTES = 24
+
+
+@dataclass(frozen=True)
+class Download:
+    """A zip handed out: its file name and bytes."""
+
+    file_name: str
+    data: bytes
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def keep(
+    session: Session,
+    secrets_: Secrets,
+    *,
+    school: School,
+    admin: AdminUser,
+    data: bytes,
+    file_name: str,
+    usernames: list[str],
+    lifetime: int,
+) -> str:
+    """Keep a run's zip for `lifetime` seconds; returns the token of its download address."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    session.add(
+        CredentialBundle(
+            token_hash=_hash(token),
+            school_id=school.id,
+            created_by_id=admin.id,
+            file_name=file_name,
+            account_count=len(usernames),
+            sealed=secrets_.seal(data, _PURPOSE),
+            usernames=usernames,
+            expires_at=utcnow() + dt.timedelta(seconds=lifetime),
+        )
+    )
+    session.flush()
+    return token
+
+
+def find(session: Session, scope: Scope, token: str) -> CredentialBundle | None:
+    """The bundle behind a download address, if the administrator's scope holds its school."""
+    bundle = session.scalar(
+        select(CredentialBundle).where(CredentialBundle.token_hash == _hash(token))
+    )
+    if bundle is None or not scope.allows(bundle.school_id):
+        return None
+    return bundle
+
+
+def take(
+    session: Session, secrets_: Secrets, bundle: CredentialBundle, admin: AdminUser
+) -> Download | None:
+    """Hand out the zip once: None when it was downloaded already or expired. Its bytes
+    are deleted in the same transaction, and the download is audited."""
+    if bundle.sealed is None or bundle.downloaded_at is not None or bundle.expires_at <= utcnow():
+        return None
+    data = secrets_.unseal(bundle.sealed, _PURPOSE)
+    bundle.sealed = None
+    bundle.downloaded_at = utcnow()
+    record_event(
+        session,
+        admin,
+        "bundle.download",
+        school_id=bundle.school_id,
+        details={"bundle_id": bundle.id, "accounts": bundle.account_count},
+    )
+    return Download(bundle.file_name, data)
+
+
+def purge_expired(session: Session) -> int:
+    """Delete the bytes of every expired bundle; returns how many were purged."""
+    result = session.execute(
+        update(CredentialBundle)
+        .where(CredentialBundle.sealed.is_not(None), CredentialBundle.expires_at <= utcnow())
+        .values(sealed=None)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -1,0 +1,227 @@
+"""The Schoolloket's pupil list and pupil page (manual, §2 and §3): find pupils by
+stamnummer, naam or voornaam, filter by administratieve groep, account status and type.
+
+Pupils are their active enrollments: a pupil enrolled in two schools is listed at each,
+with the one account that belongs to the person. Every query is scoped (services.scope).
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from ..folding import fold
+from ..models import (
+    Account,
+    AccountKind,
+    AccountStatus,
+    AuditEvent,
+    EducationType,
+    Enrollment,
+    Person,
+    School,
+    account_kind_for,
+)
+from .scope import Scope
+
+PAGE_SIZE = 50
+QUERY_MAX_LENGTH = 100
+_ADVANCED_TYPES = [t for t in EducationType if account_kind_for(t) is AccountKind.ADVANCED]
+_BASIC_TYPES = [t for t in EducationType if account_kind_for(t) is AccountKind.BASIC]
+
+
+class AccountState(enum.StrEnum):
+    """The account status filter: no account yet, or the account's status."""
+
+    NONE = "none"
+    ACTIVE = "active"
+    BLOCKED = "blocked"
+    DEACTIVATED = "deactivated"
+
+
+@dataclass(frozen=True)
+class PupilFilter:
+    """The filter at the top of the pupil list; empty values filter nothing.
+
+    `query`: part of a name or voornaam (any case, with or without accents; several words
+    must all match) or the start of a stamnummer. `school_id`: one of the administrator's
+    schools. `group`: an administratieve groep exactly.
+    """
+
+    query: str = ""
+    school_id: int | None = None
+    group: str = ""
+    account: AccountState | None = None
+    kind: AccountKind | None = None
+
+
+@dataclass(frozen=True)
+class PupilRow:
+    """One line of the pupil list."""
+
+    enrollment_id: int
+    school_name: str
+    instellingsnummer: str
+    stamnummer: str
+    first_name: str
+    last_name: str
+    group: str
+    kind: AccountKind
+    username: str | None
+    status: AccountStatus | None
+    has_official_data: bool
+
+
+@dataclass(frozen=True)
+class PupilPage:
+    """A page of the list: `rows` of `total` matches, page `number` of `pages` (1-based)."""
+
+    rows: list[PupilRow]
+    total: int
+    number: int
+    pages: int
+
+
+def _filtered(scope: Scope, wanted: PupilFilter) -> Select[Enrollment, Person]:
+    """The active enrollments (with person) that the scope and the filter keep."""
+    query: Select[Enrollment, Person] = (
+        select(Enrollment, Person)
+        .join(Person, Person.id == Enrollment.person_id)
+        .outerjoin(Account, Account.person_id == Enrollment.person_id)
+        .where(Enrollment.end_date.is_(None), scope.where(Enrollment.school_id))
+    )
+    if wanted.school_id is not None:
+        query = query.where(Enrollment.school_id == wanted.school_id)
+    if wanted.group:
+        query = query.where(Enrollment.administrative_group == wanted.group)
+    if wanted.account is AccountState.NONE:
+        query = query.where(Account.id.is_(None))
+    elif wanted.account is not None:
+        query = query.where(Account.status == AccountStatus(wanted.account.value))
+    if wanted.kind is not None:
+        types = _ADVANCED_TYPES if wanted.kind is AccountKind.ADVANCED else _BASIC_TYPES
+        query = query.where(
+            or_(
+                Account.kind == wanted.kind,
+                and_(Account.id.is_(None), Enrollment.education_type.in_(types)),
+            )
+        )
+    text = wanted.query.strip()[:QUERY_MAX_LENGTH]
+    if text:
+        words = fold(text).split()
+        by_name = and_(*(Person.search_name.contains(word) for word in words)) if words else None
+        by_number = Enrollment.stamnummer.startswith(text, autoescape=True)
+        query = query.where(or_(by_number, by_name) if by_name is not None else by_number)
+    return query
+
+
+def search_pupils(session: Session, scope: Scope, wanted: PupilFilter, page: int = 1) -> PupilPage:
+    """One page of the pupils the filter finds, by group, last name and first name."""
+    base = _filtered(scope, wanted)
+    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    number = min(max(1, page), pages)
+    query = (
+        base.add_columns(
+            School.name, School.instellingsnummer, Account.username, Account.status, Account.kind
+        )
+        .join(School, School.id == Enrollment.school_id)
+        .order_by(
+            Enrollment.administrative_group, Person.last_name, Person.first_name, Enrollment.id
+        )
+        .limit(PAGE_SIZE)
+        .offset((number - 1) * PAGE_SIZE)
+    )
+    rows = [
+        PupilRow(
+            enrollment_id=e.id,
+            school_name=school_name,
+            instellingsnummer=school_number,
+            stamnummer=e.stamnummer,
+            first_name=p.first_name,
+            last_name=p.last_name,
+            group=e.administrative_group,
+            kind=kind or account_kind_for(e.education_type),
+            username=username,
+            status=status,
+            has_official_data=p.has_official_data,
+        )
+        for e, p, school_name, school_number, username, status, kind in session.execute(query)
+    ]
+    return PupilPage(rows, total, number, pages)
+
+
+def matching_enrollment_ids(
+    session: Session, scope: Scope, wanted: PupilFilter, limit: int
+) -> list[int]:
+    """Every enrollment id the filter finds, not just a page ("select all"), at most
+    `limit` of them, in list order."""
+    query = (
+        _filtered(scope, wanted)
+        .with_only_columns(Enrollment.id)
+        .order_by(
+            Enrollment.administrative_group, Person.last_name, Person.first_name, Enrollment.id
+        )
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def groups(session: Session, scope: Scope, school_id: int | None = None) -> list[str]:
+    """The administratieve groepen of the visible schools' active pupils, sorted."""
+    query = (
+        select(Enrollment.administrative_group)
+        .where(Enrollment.end_date.is_(None), scope.where(Enrollment.school_id))
+        .where(Enrollment.administrative_group != "")
+        .distinct()
+        .order_by(Enrollment.administrative_group)
+    )
+    if school_id is not None:
+        query = query.where(Enrollment.school_id == school_id)
+    return list(session.scalars(query))
+
+
+def schools(session: Session, scope: Scope) -> list[School]:
+    """The schools the administrator acts on, by name."""
+    query = select(School).where(scope.where(School.id)).order_by(School.name)
+    return list(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class PupilDetail:
+    """The pupil page: the enrollment, its person and school, the account (if any) and
+    the account's history, newest first."""
+
+    enrollment: Enrollment
+    person: Person
+    school: School
+    account: Account | None
+    history: list[AuditEvent]
+
+
+def pupil(
+    session: Session, scope: Scope, enrollment_id: int, history: int = 50
+) -> PupilDetail | None:
+    """The pupil page of an active enrollment the administrator may see; None for any
+    other id (unknown, ended, or another school's: the views answer 404 alike)."""
+    enrollment = session.scalar(
+        select(Enrollment).where(
+            Enrollment.id == enrollment_id,
+            Enrollment.end_date.is_(None),
+            scope.where(Enrollment.school_id),
+        )
+    )
+    if enrollment is None:
+        return None
+    account = session.scalar(select(Account).where(Account.person_id == enrollment.person_id))
+    events = session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.person_id == enrollment.person_id)
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+        .limit(history)
+    )
+    return PupilDetail(enrollment, enrollment.person, enrollment.school, account, list(events))
