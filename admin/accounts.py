@@ -8,9 +8,7 @@ import io
 from flask import abort, render_template, request, send_file, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from idp.credentials.words import word_password
 from idp.db import get_session
-from idp.models import CredentialType
 from idp.services import account_runs, bundles, pupils
 from idp.services.account_runs import RunError, Selection
 
@@ -27,7 +25,6 @@ def _screen(selection: Selection, error: str | None = None, status: int = 200) -
             selection=selection,
             error=error,
             message=message,
-            CredentialType=CredentialType,
         ),
         status,
     )
@@ -73,15 +70,13 @@ def new_accounts() -> tuple[str, int]:
 def save_accounts() -> tuple[str, int]:
     """ "Bewaren én afdrukken", or "Toepassen" of a choice for the whole selection."""
     session = get_session()
+    form = request.form
+    posted = _ids(form.getlist("pupil"))
     try:
-        selection = account_runs.select_pupils(
-            session, state.scope(), _ids(request.form.getlist("pupil"))
-        )
+        selection = account_runs.select_pupils(session, state.scope(), posted)
     except RunError as error:
         return _refused(error)
     # Each line's fields are numbered in the order of the posted pupils (row 0, 1, ...).
-    form = request.form
-    posted = _ids(form.getlist("pupil"))
     choices = {
         enrollment_id: (
             form.get(f"username-{row}", ""),
@@ -92,13 +87,8 @@ def save_accounts() -> tuple[str, int]:
     }
     for p in selection.proposals:
         choices.setdefault(p.enrollment_id, ("", str(p.credential), ""))
-    whole = request.form.get("whole", "")
-    if request.form.get("action") == "apply" and whole in ("word", "picture"):
-        for p in selection.proposals:
-            username, _, password = choices[p.enrollment_id]
-            if p.kind == "basic":
-                kept = password if choices[p.enrollment_id][1] == whole else ""
-                choices[p.enrollment_id] = (username, whole, kept or _fresh(whole))
+    if form.get("action") == "apply":
+        account_runs.choose_for_all(selection, choices, form.get("whole", ""))
         account_runs.apply_choices(session, selection, choices)
         return _screen(selection)
     if not selection.proposals:
@@ -132,11 +122,6 @@ def save_accounts() -> tuple[str, int]:
         ),
         200,
     )
-
-
-def _fresh(credential: str) -> str:
-    """A new proposal when the whole selection switches to word passwords."""
-    return word_password() if credential == "word" else ""
 
 
 @blueprint.route("/downloads/<token>", methods=["POST"])

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, flash, g, redirect, request, url_for
@@ -165,18 +164,3 @@ def finish(response: Response) -> Response:
     # Pupils' names and passwords: never kept by a shared computer's browser or a proxy.
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def requires_super_admin(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Pages for super administrators only; to anyone else they do not exist (404)."""
-    from functools import wraps
-
-    from flask import abort
-
-    @wraps(view)
-    def guarded(*args: Any, **kwargs: Any) -> Any:
-        if not scope().is_everything:
-            abort(404)
-        return view(*args, **kwargs)
-
-    return guarded

@@ -39,12 +39,14 @@ class AccountStatus(enum.StrEnum):
     DEACTIVATED = "deactivated"
 
 
-_ADVANCED_TYPES = {EducationType.GEWOON_SECUNDAIR, EducationType.DEELTIJDS_BEROEPSSECUNDAIR}
+ADVANCED_EDUCATION_TYPES = frozenset(
+    {EducationType.GEWOON_SECUNDAIR, EducationType.DEELTIJDS_BEROEPSSECUNDAIR}
+)
 
 
 def account_kind_for(education_type: EducationType) -> AccountKind:
     """Secondary education gets advanced accounts; everyone else a basic one (manual, §1)."""
-    return AccountKind.ADVANCED if education_type in _ADVANCED_TYPES else AccountKind.BASIC
+    return AccountKind.ADVANCED if education_type in ADVANCED_EDUCATION_TYPES else AccountKind.BASIC
 
 
 class Account(Base):

@@ -9,7 +9,6 @@ Problems are codes with parameters (admin/messages.py words them in Dutch or Eng
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -24,9 +23,7 @@ from ..credentials import (
     allows,
     default_credential,
     new_credential,
-    temporary_password,
 )
-from ..credentials.words import word_password
 from ..models import (
     Account,
     AccountKind,
@@ -37,15 +34,20 @@ from ..models import (
     School,
     account_kind_for,
 )
-from ..models.account import USERNAME_MAX_LENGTH
-from .accounts import AccountError, NewAccount, create_account, propose_username
+from .accounts import (
+    AccountError,
+    NewAccount,
+    create_account,
+    propose_username,
+    username_problem,
+)
 from .cards import issue_card
 from .printing import credential_bundle, printed_card, school_day
+from .pupils import ORDER
 from .scope import Scope
 
 # How many pupils one screen creates directly; larger selections run as a job.
 SCREEN_LIMIT = 2000
-_USERNAME = re.compile(r"[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?")
 
 
 class RunError(ValueError):
@@ -106,9 +108,7 @@ def _enrollments(
             Enrollment.end_date.is_(None),
             scope.where(Enrollment.school_id),
         )
-        .order_by(
-            Enrollment.administrative_group, Person.last_name, Person.first_name, Enrollment.id
-        )
+        .order_by(*ORDER)
     )
     return [(e, p, u) for e, p, u in session.execute(query)]
 
@@ -162,11 +162,31 @@ def select_pupils(session: Session, scope: Scope, ids: Sequence[int]) -> Selecti
 
 
 def _proposed_password(credential: CredentialType) -> str | None:
-    if credential is CredentialType.WORD:
-        return word_password()
-    if credential is CredentialType.TEMPORARY:
-        return temporary_password()
-    return None
+    """A fresh password to show for a typed credential; None for pictures (drawn at saving)."""
+    if credential is CredentialType.PICTURE:
+        return None
+    return new_credential(credential).secret
+
+
+def choose_for_all(
+    selection: Selection, choices: dict[int, tuple[str, str, str]], credential: str
+) -> None:
+    """The screen's choice for the whole selection: every basic account gets a `credential`
+    ("word" or "picture") password; a typed word password stays, others get a proposal.
+    Anything else for `credential` changes nothing."""
+    if credential not in (CredentialType.WORD, CredentialType.PICTURE):
+        return
+    chosen = CredentialType(credential)
+    for proposal in selection.proposals:
+        if proposal.kind is not AccountKind.BASIC:
+            continue
+        username, before, password = choices[proposal.enrollment_id]
+        kept = password if before == chosen else ""
+        choices[proposal.enrollment_id] = (
+            username,
+            chosen,
+            kept or _proposed_password(chosen) or "",
+        )
 
 
 def apply_choices(
@@ -213,14 +233,9 @@ def apply_choices(
 
 
 def _username_problems(username: str, taken: set[str], seen: dict[str, int]) -> list[str]:
-    if not username:
-        return ["username_missing"]
-    if len(username) > USERNAME_MAX_LENGTH:
-        return ["username_too_long"]
-    if "@" in username:
-        return ["username_at"]
-    if not _USERNAME.fullmatch(username):
-        return ["username_characters"]
+    problem = username_problem(username)
+    if problem is not None:
+        return [problem]
     if username in taken:
         return ["username_taken"]
     if seen.get(username, 0) > 1:

@@ -131,15 +131,35 @@ def _numbered(base: str, number: int) -> str:
     return base[: USERNAME_MAX_LENGTH - len(suffix)].rstrip(".") + suffix
 
 
+_USERNAME_RULES = {
+    "username_missing": f"a username has 1 to {USERNAME_MAX_LENGTH} characters",
+    "username_too_long": f"a username has 1 to {USERNAME_MAX_LENGTH} characters",
+    "username_at": "a username cannot contain @",
+    "username_characters": "a username uses only a-z, 0-9 and . _ - (not at the start or end)",
+}
+
+
+def username_problem(username: str) -> str | None:
+    """The first rule (manual, §3) a typed username, stripped and in lower case, breaks:
+    "username_missing", "username_too_long", "username_at", "username_characters"; None
+    when it keeps them all. Whether it is free is for the database to say."""
+    if not username:
+        return "username_missing"
+    if len(username) > USERNAME_MAX_LENGTH:
+        return "username_too_long"
+    if "@" in username:
+        return "username_at"
+    if not _EDITED_USERNAME.fullmatch(username):
+        return "username_characters"
+    return None
+
+
 def check_username(session: Session, username: str) -> str:
     """Validate a username an administrator typed; return it in its stored (lower) form."""
     username = username.strip().lower()
-    if not 1 <= len(username) <= USERNAME_MAX_LENGTH:
-        raise AccountError(f"a username has 1 to {USERNAME_MAX_LENGTH} characters")
-    if "@" in username:
-        raise AccountError("a username cannot contain @")
-    if not _EDITED_USERNAME.fullmatch(username):
-        raise AccountError("a username uses only a-z, 0-9 and . _ - (not at the start or end)")
+    problem = username_problem(username)
+    if problem is not None:
+        raise AccountError(_USERNAME_RULES[problem])
     if session.scalar(select(Account.id).where(Account.username == username)) is not None:
         raise AccountError(f"the username {username!r} is already taken")
     return username

@@ -10,19 +10,20 @@ used, so that a session ends after `idle_timeout` seconds without a request and 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import totp
 from ..credentials.own import check_own_password
+from ..hashing import secret_hash
 from ..keystore import Secrets
 from ..models import AdminSession, AdminStage, AdminUser, utcnow
 from ..passwords import hash_secret, needs_rehash, verify_secret
 from .admins import record_event
+from .authentication import normalise_username
 
 TOKEN_BYTES = 32
 TOTP_ISSUER = "LeerID Schoolloket"
@@ -39,18 +40,15 @@ class Opened:
     token: str
 
 
-def token_hash(token: str) -> str:
-    """The stored form of a session token."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
 def authenticate(
     session: Session, username: str, password: str, code: str, secrets_: Secrets
 ) -> AdminUser | None:
     """The active administrator whose password and, once enrolled, TOTP code these are;
     None for anything else (unknown name, wrong password, missing or wrong code, a code
     already used), without telling which. Costs one Argon2id verification either way."""
-    admin = session.scalar(select(AdminUser).where(AdminUser.username == username.strip().lower()))
+    admin = session.scalar(
+        select(AdminUser).where(AdminUser.username == normalise_username(username))
+    )
     if not verify_secret(admin.password_hash if admin else None, password):
         return None
     if admin is None or not admin.is_active:
@@ -76,7 +74,7 @@ def open_session(session: Session, admin: AdminUser) -> Opened:
     else:
         stage = AdminStage.SIGNED_IN
     token = secrets.token_urlsafe(TOKEN_BYTES)
-    opened = AdminSession(token_hash=token_hash(token), admin_id=admin.id, stage=stage)
+    opened = AdminSession(token_hash=secret_hash(token), admin_id=admin.id, stage=stage)
     session.add(opened)
     session.flush()
     if stage is AdminStage.SIGNED_IN:
@@ -90,7 +88,9 @@ def current_session(
     """The live session this cookie token stands for, or None when it is unknown, ended,
     idle for longer than `idle_timeout` seconds, older than `lifetime` seconds, or its
     administrator was deactivated. Marks it as used now."""
-    found = session.scalar(select(AdminSession).where(AdminSession.token_hash == token_hash(token)))
+    found = session.scalar(
+        select(AdminSession).where(AdminSession.token_hash == secret_hash(token))
+    )
     if found is None or found.ended_at is not None or not found.admin.is_active:
         return None
     now = utcnow()
@@ -109,15 +109,6 @@ def end_session(session: Session, admin_session: AdminSession) -> None:
     admin_session.ended_at = utcnow()
     record_event(
         session, admin_session.admin, "admin.sign_out", details={"session": admin_session.id}
-    )
-
-
-def end_all_sessions(session: Session, admin: AdminUser) -> None:
-    """End every session of an administrator (deactivation, a new password)."""
-    session.execute(
-        update(AdminSession)
-        .where(AdminSession.admin_id == admin.id, AdminSession.ended_at.is_(None))
-        .values(ended_at=utcnow())
     )
 
 

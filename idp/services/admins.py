@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from ..models import AdminRole, AdminUser, AuditEvent, School
 from ..passwords import hash_secret, random_secret
+from .authentication import normalise_username
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +90,7 @@ def create_admin(
     password: str | None = None,
 ) -> CreatedAdmin:
     """Create an administrator with a generated password (or the given one, for the demo)."""
-    username = username.strip().lower()
+    username = normalise_username(username)
     if not ADMIN_USERNAME.fullmatch(username):
         raise AdminError(
             f"invalid username {username!r}: use 1 to 100 lower-case letters, digits "

@@ -9,13 +9,13 @@ or expiry its bytes are deleted. Services flush; the caller commits.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from ..hashing import secret_hash
 from ..keystore import Secrets
 from ..models import AdminUser, CredentialBundle, School, utcnow
 from .admins import record_event
@@ -33,10 +33,6 @@ class Download:
     data: bytes
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
 def keep(
     session: Session,
     secrets_: Secrets,
@@ -52,7 +48,7 @@ def keep(
     token = secrets.token_urlsafe(TOKEN_BYTES)
     session.add(
         CredentialBundle(
-            token_hash=_hash(token),
+            token_hash=secret_hash(token),
             school_id=school.id,
             created_by_id=admin.id,
             file_name=file_name,
@@ -69,7 +65,7 @@ def keep(
 def find(session: Session, scope: Scope, token: str) -> CredentialBundle | None:
     """The bundle behind a download address, if the administrator's scope holds its school."""
     bundle = session.scalar(
-        select(CredentialBundle).where(CredentialBundle.token_hash == _hash(token))
+        select(CredentialBundle).where(CredentialBundle.token_hash == secret_hash(token))
     )
     if bundle is None or not scope.allows(bundle.school_id):
         return None

@@ -26,12 +26,14 @@ from ..models import (
     School,
     account_kind_for,
 )
+from ..models.account import ADVANCED_EDUCATION_TYPES
 from .scope import Scope
 
 PAGE_SIZE = 50
 QUERY_MAX_LENGTH = 100
-_ADVANCED_TYPES = [t for t in EducationType if account_kind_for(t) is AccountKind.ADVANCED]
-_BASIC_TYPES = [t for t in EducationType if account_kind_for(t) is AccountKind.BASIC]
+_BASIC_TYPES = sorted(set(EducationType) - ADVANCED_EDUCATION_TYPES)
+# The list's order, also of "select all" and of the creation screen.
+ORDER = (Enrollment.administrative_group, Person.last_name, Person.first_name, Enrollment.id)
 
 
 class AccountState(enum.StrEnum):
@@ -103,7 +105,11 @@ def _filtered(scope: Scope, wanted: PupilFilter) -> Select[Enrollment, Person]:
     elif wanted.account is not None:
         query = query.where(Account.status == AccountStatus(wanted.account.value))
     if wanted.kind is not None:
-        types = _ADVANCED_TYPES if wanted.kind is AccountKind.ADVANCED else _BASIC_TYPES
+        types = (
+            sorted(ADVANCED_EDUCATION_TYPES)
+            if wanted.kind is AccountKind.ADVANCED
+            else _BASIC_TYPES
+        )
         query = query.where(
             or_(
                 Account.kind == wanted.kind,
@@ -130,9 +136,7 @@ def search_pupils(session: Session, scope: Scope, wanted: PupilFilter, page: int
             School.name, School.instellingsnummer, Account.username, Account.status, Account.kind
         )
         .join(School, School.id == Enrollment.school_id)
-        .order_by(
-            Enrollment.administrative_group, Person.last_name, Person.first_name, Enrollment.id
-        )
+        .order_by(*ORDER)
         .limit(PAGE_SIZE)
         .offset((number - 1) * PAGE_SIZE)
     )
@@ -160,14 +164,7 @@ def matching_enrollment_ids(
 ) -> list[int]:
     """Every enrollment id the filter finds, not just a page ("select all"), at most
     `limit` of them, in list order."""
-    query = (
-        _filtered(scope, wanted)
-        .with_only_columns(Enrollment.id)
-        .order_by(
-            Enrollment.administrative_group, Person.last_name, Person.first_name, Enrollment.id
-        )
-        .limit(limit)
-    )
+    query = _filtered(scope, wanted).with_only_columns(Enrollment.id).order_by(*ORDER).limit(limit)
     return list(session.scalars(query))
 
 

@@ -255,7 +255,7 @@ class Throttle:
     def _admin_key(self, username: str) -> str:
         # One streak per administrator, whatever the browser: with a strong password and a
         # TOTP code, a growing delay costs a real administrator little and a guesser all.
-        return "throttle:admin:" + self._digest("admin", username.strip().lower())
+        return "throttle:admin:" + self._digest("admin", normalise_username(username))
 
     def _card_key(self, device: str) -> str:
         return "throttle:card:" + self._digest("card", device)
