@@ -9,11 +9,12 @@ from flask import abort, render_template, request, send_file, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from idp.db import get_session
+from idp.models import School
 from idp.services import account_runs, bundles, pupils
 from idp.services.account_runs import RunError, Selection
+from idp.services.accounts import NewAccount
 
 from . import blueprint, state
-from .forms import ActionForm
 from .messages import message
 from .pupils import current_filter
 
@@ -101,23 +102,33 @@ def save_accounts() -> tuple[str, int]:
         created = account_runs.save(session, selection, state.admin())
     except RunError as error:
         return _screen(selection, error=message(error.code, error.params), status=409)
+    return offer_bundle(
+        selection.school, created.accounts, created.file_name, created.zip_data, "created"
+    )
+
+
+def offer_bundle(
+    school: School, made: list[NewAccount], file_name: str, data: bytes, purpose: str
+) -> tuple[str, int]:
+    """Keep a run's zip for one download and show the page with its download button;
+    `purpose` ("created", "password" or "card") picks the heading."""
     token = bundles.keep(
-        session,
+        get_session(),
         state.secrets_(),
-        school=selection.school,
+        school=school,
         admin=state.admin(),
-        data=created.zip_data,
-        file_name=created.file_name,
-        usernames=[new.created.account.username for new in created.accounts],
+        data=data,
+        file_name=file_name,
+        usernames=[new.created.account.username for new in made],
         lifetime=state.settings()["credential_download_lifetime"],
     )
     return (
         render_template(
             "schoolloket/created.html",
-            created=created,
-            school=selection.school,
+            made=made,
+            purpose=purpose,
+            school=school,
             download=url_for("schoolloket.download", token=token),
-            form=ActionForm(),
             minutes=state.settings()["credential_download_lifetime"] // 60,
         ),
         200,

@@ -47,7 +47,3 @@ class EnrolForm(AdminForm):
 
     code = StringField(_l("Verification code"), validators=[DataRequired(), Length(max=20)])
     submit = SubmitField(_l("Confirm"))
-
-
-class ActionForm(AdminForm):
-    """A button that changes something; the CSRF token is all it carries."""

@@ -38,6 +38,11 @@ _MESSAGES: dict[str, Callable[[Mapping[str, Any]], str]] = {
         "with digits (6 characters); a temporary password has at least 8 characters."
     ),
     "has_account": lambda p: _("already has a LeerID"),
+    "card_not_found": lambda p: _(
+        "No pupil of your schools has a card with this serial. Check the serial on the "
+        "card (two groups of 4 characters, such as K7RE-9XHM)."
+    ),
+    "status_unchanged": lambda p: _("The account already has this status."),
     "no_official_data": lambda p: _(
         "no official data: no valid rijksregister- or bisnummer is known yet. The school's "
         "administration adds it in the pupil administration package; a day later the "

@@ -8,11 +8,11 @@ from flask import abort, render_template, request
 
 from idp.db import get_session
 from idp.models import AccountKind
+from idp.models.account import ADVANCED_EDUCATION_TYPES
 from idp.services import pupils
 from idp.services.pupils import AccountState, PupilFilter
 
 from . import blueprint, state
-from .forms import ActionForm
 
 
 def _choice(enum_class: Any, text: str) -> Any:
@@ -52,7 +52,6 @@ def pupils_list() -> str:
         wanted=wanted,
         schools=pupils.schools(session, scope),
         groups=pupils.groups(session, scope, wanted.school_id),
-        form=ActionForm(),
         args={k: v for k, v in request.args.items() if k not in ("page", "all")},
     )
 
@@ -63,4 +62,6 @@ def pupil(enrollment_id: int) -> str:
     found = pupils.pupil(get_session(), state.scope(), enrollment_id)
     if found is None:
         abort(404)
-    return render_template("schoolloket/pupil.html", pupil=found, form=ActionForm())
+    return render_template(
+        "schoolloket/pupil.html", pupil=found, advanced_types=ADVANCED_EDUCATION_TYPES
+    )

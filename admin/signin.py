@@ -20,7 +20,7 @@ from idp.totp import provisioning_uri
 from idp.views.messages import duration, refusal_message
 
 from . import blueprint, state
-from .forms import ActionForm, EnrolForm, NewPasswordForm, SignInForm
+from .forms import EnrolForm, NewPasswordForm, SignInForm
 
 
 @blueprint.route("/aanmelden", methods=["GET", "POST"])
@@ -105,7 +105,6 @@ def enrol() -> Response | str:
 @blueprint.route("/afmelden", methods=["POST"])
 def sign_out() -> Response:
     """End the session; the cookie's token opens nothing any more."""
-    ActionForm()
     admin_sessions.end_session(get_session(), g.admin_session)
     response = make_response(redirect(url_for("schoolloket.sign_in")))
     response.delete_cookie(state.COOKIE, path=state.COOKIE_PATH)

@@ -27,6 +27,7 @@ from ..models import (
     account_kind_for,
 )
 from ..models.account import ADVANCED_EDUCATION_TYPES
+from .cards import normalise_serial
 from .scope import Scope
 
 PAGE_SIZE = 50
@@ -186,6 +187,23 @@ def schools(session: Session, scope: Scope) -> list[School]:
     """The schools the administrator acts on, by name."""
     query = select(School).where(scope.where(School.id)).order_by(School.name)
     return list(session.scalars(query))
+
+
+def enrollment_by_card_serial(session: Session, scope: Scope, serial: str) -> int | None:
+    """The visible active enrollment of the pupil whose current card has `serial` (typed
+    loosely: "k7re 9xhm"), or None."""
+    query = (
+        select(Enrollment.id)
+        .join(Account, Account.person_id == Enrollment.person_id)
+        .where(
+            Account.card_serial == normalise_serial(serial),
+            Enrollment.end_date.is_(None),
+            scope.where(Enrollment.school_id),
+        )
+        .order_by(Enrollment.start_date.desc(), Enrollment.id.desc())
+        .limit(1)
+    )
+    return session.scalar(query)
 
 
 @dataclass(frozen=True)

@@ -405,6 +405,20 @@ def schoolloket_selection(world: World) -> Page:
     return Page("/schoolloket/leerlingen?all=1", place.browser())
 
 
+def schoolloket_account(world: World) -> Page:
+    """The page of a pupil with a LeerID: its forms are the account's actions."""
+    place = world.schoolloket()
+    enrollment_id, _ = place.pupil_with_account()
+    return Page(f"/schoolloket/leerlingen/{enrollment_id}", place.browser())
+
+
+def schoolloket_card(world: World) -> Page:
+    """A found card's serial typed into the list's card search."""
+    place = world.schoolloket()
+    _, serial = place.pupil_with_account()
+    return Page(f"/schoolloket/kaartje?serial={serial}", place.browser())
+
+
 def schoolloket_created(world: World) -> Page:
     """The page after "Bewaren én afdrukken", with the download button."""
     place = world.schoolloket()
@@ -466,6 +480,16 @@ SCHOOLLOKET = {
     ],
     "/schoolloket/leerids/bewaren": [PageSpec(schoolloket_pupil("/leerid"), only_forms=True)],
     "/schoolloket/downloads/<token>": [PageSpec(schoolloket_created, only_forms=True)],
+    "/schoolloket/leerlingen/<int:enrollment_id>/nieuw-wachtwoord": [
+        PageSpec(schoolloket_account, only_forms=True)
+    ],
+    "/schoolloket/leerlingen/<int:enrollment_id>/nieuw-kaartje": [
+        PageSpec(schoolloket_account, only_forms=True)
+    ],
+    "/schoolloket/leerlingen/<int:enrollment_id>/<any(blokkeren,deblokkeren,deactiveren):action>": [
+        PageSpec(schoolloket_account, only_forms=True)
+    ],
+    "/schoolloket/kaartje": [PageSpec(schoolloket_card, query=("serial",), forms=False)],
     "/schoolloket/static/<path:filename>": [
         PageSpec(anonymous("/schoolloket/static/schoolloket.css"), path_arg="filename", forms=False)
     ],

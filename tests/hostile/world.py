@@ -307,6 +307,22 @@ class Schoolloket:
         browser.client.set_cookie("leerid_admin", opened.token, path="/schoolloket")
         return browser
 
+    def pupil_with_account(self) -> tuple[int, str]:
+        """A new pupil of the school with a LeerID and card: enrollment id, card serial."""
+        from sqlalchemy import select
+
+        from idp.models import Enrollment
+        from idp.services.accounts import create_account
+        from idp.services.cards import issue_card
+
+        enrollment_id = self.pupil()
+        session = self.world.session
+        enrollment = session.scalar(select(Enrollment).where(Enrollment.id == enrollment_id))
+        created = create_account(session, enrollment.person, actor="test")
+        card = issue_card(session, created.account, actor="test")
+        session.commit()
+        return enrollment_id, card.serial
+
     def pupil(self) -> int:
         """A new pupil of the school, with official data and no account: its enrollment id."""
         import datetime as dt

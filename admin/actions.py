@@ -1,0 +1,101 @@
+"""Actions on a pupil's account (manual, §1): new password with a new card, a new card
+alone, block, unblock, deactivate; and finding a pupil by the serial of a found card."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from idp.db import get_session
+from idp.models import Account, AccountStatus, CredentialType
+from idp.oauth.logout import end_other_sessions
+from idp.services import account_actions, pupils
+from idp.services.account_actions import ActionError
+from idp.services.account_runs import bundle_file_name
+from idp.services.accounts import NewAccount
+from idp.services.printing import credential_bundle, school_day
+from idp.services.pupils import PupilDetail
+
+from . import blueprint, state
+from .accounts import offer_bundle
+from .messages import message
+
+_STATUSES = {
+    "blokkeren": AccountStatus.BLOCKED,
+    "deblokkeren": AccountStatus.ACTIVE,
+    "deactiveren": AccountStatus.DEACTIVATED,
+}
+
+
+def _pupil_with_account(enrollment_id: int) -> tuple[PupilDetail, Account]:
+    """The pupil (of the administrator's schools) and their account, or 404."""
+    found = pupils.pupil(get_session(), state.scope(), enrollment_id)
+    if found is None or found.account is None:
+        abort(404)
+    return found, found.account
+
+
+def _end_sessions(account: Account) -> None:
+    # Last: end_other_sessions commits (with the action and its audit) and tells the apps.
+    timeout = current_app.config["LEERID"]["tokens"]["backchannel_logout_timeout"]
+    end_other_sessions(account, None, timeout)
+
+
+def _print(found: PupilDetail, made: NewAccount, purpose: str) -> tuple[str, int]:
+    day = school_day()
+    data = credential_bundle([made.printed], day)
+    name = bundle_file_name(found.school, day)
+    return offer_bundle(found.school, [made], name, data, purpose)
+
+
+@blueprint.route("/leerlingen/<int:enrollment_id>/nieuw-wachtwoord", methods=["POST"])
+def pupil_new_password(enrollment_id: int) -> tuple[str, int]:
+    """A new password and card; the old password, card, sessions and tokens stop working."""
+    found, account = _pupil_with_account(enrollment_id)
+    chosen = request.form.get("credential", "")
+    credential = CredentialType(chosen) if chosen in ("word", "picture") else None
+    try:
+        made = account_actions.new_password(
+            get_session(), found.school, found.enrollment, account, state.admin(), credential
+        )
+    except ActionError as error:
+        return render_template("schoolloket/refused.html", error=message(error.code)), 400
+    _end_sessions(account)
+    return _print(found, made, "password")
+
+
+@blueprint.route("/leerlingen/<int:enrollment_id>/nieuw-kaartje", methods=["POST"])
+def pupil_new_card(enrollment_id: int) -> tuple[str, int]:
+    """A new card: the old card's QR code stops working; the password stays."""
+    found, account = _pupil_with_account(enrollment_id)
+    made = account_actions.new_card(
+        get_session(), found.school, found.enrollment, account, state.admin()
+    )
+    return _print(found, made, "card")
+
+
+@blueprint.route(
+    "/leerlingen/<int:enrollment_id>/<any(blokkeren,deblokkeren,deactiveren):action>",
+    methods=["POST"],
+)
+def pupil_status(enrollment_id: int, action: str) -> Response | tuple[str, int]:
+    """Block (sessions and tokens end at once), unblock or deactivate."""
+    found, account = _pupil_with_account(enrollment_id)
+    status = _STATUSES[action]
+    try:
+        account_actions.set_status(get_session(), found.enrollment, account, status, state.admin())
+    except ActionError as error:
+        return render_template("schoolloket/refused.html", error=message(error.code)), 409
+    if status is not AccountStatus.ACTIVE:
+        _end_sessions(account)
+    return redirect(url_for("schoolloket.pupil", enrollment_id=enrollment_id))
+
+
+@blueprint.route("/kaartje")
+def find_card() -> Response | tuple[str, int]:
+    """The pupil whose current card has this serial (a found card), if of one's schools."""
+    serial = request.args.get("serial", "")[:20]
+    enrollment_id = pupils.enrollment_by_card_serial(get_session(), state.scope(), serial)
+    if enrollment_id is None:
+        return render_template("schoolloket/refused.html", error=message("card_not_found")), 404
+    return redirect(url_for("schoolloket.pupil", enrollment_id=enrollment_id))
