@@ -52,6 +52,7 @@ from idp.services.clients import register_client
 from idp.signing_keys import ensure_signing_keys
 from tests.live import AppServer, Live, serve, serve_app_server
 from tests.mail import Mailbox, start_mail_server
+from tests.national_numbers import with_official_data
 from tests.redis_keys import TEST_REDIS_URL, delete_prefixed, unique_prefix
 from tests.stand_in_app import StandInApp
 
@@ -405,7 +406,7 @@ def new_pupil(session, make_school) -> Callable[..., Pupil]:
         if kind is None:
             advanced = credential in (CredentialType.TEMPORARY, CredentialType.OWN)
             kind = EducationType.GEWOON_SECUNDAIR if advanced else EducationType.GEWOON_LAGER
-        person = Person(first_name=first, last_name=last)
+        person = with_official_data(Person(first_name=first, last_name=last))
         session.add(person)
         session.add(
             Enrollment(

@@ -13,3 +13,13 @@ def make_national_number(
     body = f"{birth.year % 100:02d}{month:02d}{birth.day:02d}{serial:03d}"
     prefix = "2" if birth.year >= 2000 else ""
     return f"{body}{97 - int(prefix + body) % 97:02d}"
+
+
+def with_official_data(person):
+    """Give a test person a (made-up) rijksregisternummer, as the school's import would:
+    without one no LeerID can be created ("geen officiële gegevens", manual §2)."""
+    import secrets
+
+    person.national_number_hash = secrets.token_hex(32)
+    person.national_number_encrypted = "v1.test-only"
+    return person

@@ -26,6 +26,7 @@ from idp.services.accounts import (
     temporary_password,
     username_part,
 )
+from tests.national_numbers import with_official_data
 
 START = dt.date(2025, 9, 1)
 
@@ -36,7 +37,7 @@ def enrolled(session, make_school):
     counter = iter(range(1, 10_000))
 
     def make(first="Jan", last="Peeters", kind=EducationType.GEWOON_LAGER, ended=False):
-        person = Person(first_name=first, last_name=last)
+        person = with_official_data(Person(first_name=first, last_name=last))
         session.add(person)
         session.add(
             Enrollment(
@@ -305,3 +306,11 @@ def test_demo_may_give_reproducible_word_and_picture_passwords(session, enrolled
     )
     assert picture.shown_password == [c.pictures[3].dutch for c in CATEGORIES]
     assert verify_secret(picture.account.password_hash, secret)
+
+
+def test_no_account_without_official_data(session, enrolled):
+    person = enrolled()
+    person.national_number_hash = person.national_number_encrypted = None
+    session.commit()
+    with pytest.raises(AccountError, match="no official data"):
+        create_account(session, person, actor="cli")

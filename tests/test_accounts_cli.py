@@ -22,6 +22,7 @@ from idp.passwords import READABLE_ALPHABET, verify_secret
 from idp.services.accounts import create_account
 from idp.services.cards import find_account_by_card, find_account_by_serial
 from idp.services.printing import school_day
+from tests.national_numbers import with_official_data
 from tests.print_service.conftest import read_pdf
 
 SCHOOL = "990101"
@@ -50,7 +51,7 @@ def school(session, make_school):
         ("6", "Noah", "Janssens", PRIMARY, "2A", other, None),
     ]
     for stamnummer, first, last, education, group, where, ended in pupils:
-        person = Person(first_name=first, last_name=last)
+        person = with_official_data(Person(first_name=first, last_name=last))
         session.add(person)
         session.add(
             Enrollment(
@@ -312,3 +313,20 @@ def test_each_account_and_card_is_audited_as_the_cli(leerid, session, school):
         text = json.dumps(event.details)
         assert all(row["card_url"] not in text for row in rows)
         assert all(str(row["password"]) not in text for row in rows)
+
+
+def test_pupils_without_official_data_are_left_out_and_listed(leerid, session, school):
+    # Pupil 1 loses the rijksregisternummer in the school's records: no account for Zoë.
+    zoe = session.scalars(select(Person).where(Person.first_name == "Zoë")).one()
+    zoe.national_number_hash = zoe.national_number_encrypted = None
+    session.commit()
+    result = leerid("accounts", "create", "--school", SCHOOL, "--json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)["accounts"]
+    assert [row["stamnummer"] for row in rows] == ["2", "3"]
+    assert "stamnummer 1" in result.stderr and "rijksregister" in result.stderr
+    # Named explicitly, she is refused and nothing is created.
+    refused = leerid("accounts", "create", "--school", SCHOOL, "--stamnummer", "1")
+    assert refused.exit_code != 0
+    assert "no official data" in refused.output
+    assert account_count(session) == 3

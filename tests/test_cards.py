@@ -23,6 +23,7 @@ from idp.services.cards import (
     new_serial,
     normalise_serial,
 )
+from tests.national_numbers import with_official_data
 
 ISSUER = "http://127.0.0.1:5000"
 SERIAL = re.compile(rf"[{SERIAL_ALPHABET}]{{4}}-[{SERIAL_ALPHABET}]{{4}}")
@@ -37,7 +38,7 @@ def make_account(session, make_school):
 
     def make() -> Account:
         number = next(counter)
-        person = Person(first_name="Lotte", last_name=f"Claes{number}")
+        person = with_official_data(Person(first_name="Lotte", last_name=f"Claes{number}"))
         session.add(person)
         session.add(
             Enrollment(

@@ -8,7 +8,12 @@ import click
 
 from ..db import get_database
 from ..models import CredentialType
-from ..services.accounts import AccountError, create_school_accounts
+from ..services.accounts import (
+    NO_OFFICIAL_DATA,
+    AccountError,
+    create_school_accounts,
+    pupils_without_official_data,
+)
 from ..services.cards import CardError
 from ..services.printing import PrintError, credential_bundle, school_day
 from .context import app_context, echo_json
@@ -66,6 +71,7 @@ def create(
     if out is not None:
         check_new_file(out)
     written: Path | None = None
+    skipped: list[str] = []
     with app_context() as app:
         try:
             with get_database(app).transaction() as session:
@@ -77,6 +83,7 @@ def create(
                     actor=ACTOR,
                 )
                 result = [new.as_dict() for new in created]
+                skipped = [] if stamnummers else pupils_without_official_data(session, school)
                 if out is not None and created:
                     cards = [new.printed for new in created]
                     write_new_file(out, credential_bundle(cards, school_day()))
@@ -87,6 +94,13 @@ def create(
             if isinstance(error, AccountError | CardError | PrintError):
                 raise click.ClickException(str(error)) from None
             raise
+    if skipped:
+        # On stderr, like every note: --json keeps stdout one JSON object.
+        click.echo(
+            f"Left out {len(skipped)} pupil(s), stamnummer {', '.join(skipped)}: "
+            f"{NO_OFFICIAL_DATA}.",
+            err=True,
+        )
     if written is not None:
         # On stderr: --json keeps stdout one JSON object, as documented.
         click.echo(f"Wrote {written}: the Excel list, the A4 cards and the stickers.", err=True)

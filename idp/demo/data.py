@@ -158,8 +158,10 @@ class _Builder:
         grades, first_age = _GRADES[enrollments[0].education_type]
         age = first_age + grades.index(enrollments[0].grade)
         born = dt.date(self.start.year - age, 1 + k % 12, 1 + (k * 7) % 28)
-        # One pupil in four has no rijksregister- or bisnummer ("geen officiële gegevens").
-        number = None if k % 4 == 3 else synthetic_national_number(born, 1 + (2 * k) % 997)
+        # One pupil in four without a LeerID has no rijksregister- or bisnummer ("geen
+        # officiële gegevens"): no account can be created for them until it arrives.
+        missing = k % 4 == 3 and account is None
+        number = None if missing else synthetic_national_number(born, 1 + (2 * k) % 997)
         first, last = FIRST_NAMES[k % len(FIRST_NAMES)], LAST_NAMES[k % len(LAST_NAMES)]
         return DemoPerson(first, last, born, number, enrollments, account, pictures)
 

@@ -53,6 +53,14 @@ _BATCH = 20
 _EDITED_USERNAME = re.compile(r"[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?")
 
 
+# Manual, §2: without a rijksregister- or bisnummer there is no account until the school's
+# administration adds it (it arrives with the next day's import).
+NO_OFFICIAL_DATA = (
+    "no official data (no rijksregister- or bisnummer yet): the school's administration "
+    "adds it in its pupil administration package; a day later the account can be created"
+)
+
+
 class AccountError(ValueError):
     """An account cannot be created as asked; the message says why."""
 
@@ -184,6 +192,8 @@ def create_account(
     enrollment = active_enrollment(session, person.id)
     if enrollment is None:
         raise AccountError(f"{person.full_name} has no active enrollment in any school")
+    if not person.has_official_data:
+        raise AccountError(f"{person.full_name}: {NO_OFFICIAL_DATA}")
     if session.scalar(select(Account.id).where(Account.person_id == person.id)) is not None:
         raise AccountError(f"{person.full_name} already has a LeerID")
     kind = kind or account_kind_for(enrollment.education_type)
@@ -239,9 +249,11 @@ def create_school_accounts(
 ) -> list[NewAccount]:
     """Create a LeerID and a card for each actively enrolled pupil of a school without one.
 
-    With `stamnummers`, only for those pupils: one that is unknown, no longer enrolled or
-    already has a LeerID is an error, and so is a `credential` that a selected pupil's kind
-    of account cannot have. The caller's transaction makes the run all or nothing.
+    With `stamnummers`, only for those pupils: one that is unknown, no longer enrolled,
+    without official data or already with a LeerID is an error, and so is a `credential`
+    that a selected pupil's kind of account cannot have. Without, pupils without official
+    data are left out (`pupils_without_official_data` lists them). The caller's
+    transaction makes the run all or nothing.
     """
     school = session.scalar(select(School).where(School.instellingsnummer == instellingsnummer))
     if school is None:
@@ -254,7 +266,7 @@ def create_school_accounts(
         .join(Person, Person.id == Enrollment.person_id)
         .outerjoin(Account, Account.person_id == Enrollment.person_id)
         .where(Enrollment.school_id == school.id, Enrollment.end_date.is_(None))
-        .where(Account.id.is_(None))
+        .where(Account.id.is_(None), Person.national_number_hash.is_not(None))
         .order_by(Enrollment.administrative_group, Person.last_name, Person.first_name)
         .options(contains_eager(Enrollment.person))
     )
@@ -287,15 +299,24 @@ def create_school_accounts(
 def _check_stamnummers(session: Session, school: School, stamnummers: list[str]) -> None:
     """Refuse the whole run when a listed pupil cannot get a new account at this school."""
     query = (
-        select(Enrollment.stamnummer, Enrollment.end_date, Account.username)
+        select(
+            Enrollment.stamnummer,
+            Enrollment.end_date,
+            Account.username,
+            Person.national_number_hash.is_not(None),
+        )
+        .join(Person, Person.id == Enrollment.person_id)
         .outerjoin(Account, Account.person_id == Enrollment.person_id)
         .where(Enrollment.school_id == school.id, Enrollment.stamnummer.in_(stamnummers))
     )
     active: dict[str, str | None] = {}
     ended: set[str] = set()
-    for stamnummer, end_date, username in session.execute(query):
+    unofficial: set[str] = set()
+    for stamnummer, end_date, username, official in session.execute(query):
         if end_date is None:
             active[stamnummer] = username
+            if not official:
+                unofficial.add(stamnummer)
         else:
             ended.add(stamnummer)
     problems = []
@@ -305,6 +326,8 @@ def _check_stamnummers(session: Session, school: School, stamnummers: list[str])
                 problems.append(
                     f"stamnummer {stamnummer} already has a LeerID ({active[stamnummer]})"
                 )
+            elif stamnummer in unofficial:
+                problems.append(f"stamnummer {stamnummer}: {NO_OFFICIAL_DATA}")
         elif stamnummer in ended:
             problems.append(f"stamnummer {stamnummer} is no longer enrolled")
         else:
@@ -312,3 +335,18 @@ def _check_stamnummers(session: Session, school: School, stamnummers: list[str])
     if problems:
         where = f"{school.instellingsnummer} ({school.name})"
         raise AccountError(f"nothing created at school {where}: {'; '.join(problems)}")
+
+
+def pupils_without_official_data(session: Session, instellingsnummer: str) -> list[str]:
+    """The stamnummers of a school's actively enrolled pupils without a LeerID who cannot
+    get one yet for want of a rijksregister- or bisnummer (manual, §2)."""
+    query = (
+        select(Enrollment.stamnummer)
+        .join(School, School.id == Enrollment.school_id)
+        .join(Person, Person.id == Enrollment.person_id)
+        .outerjoin(Account, Account.person_id == Enrollment.person_id)
+        .where(School.instellingsnummer == instellingsnummer, Enrollment.end_date.is_(None))
+        .where(Account.id.is_(None), Person.national_number_hash.is_(None))
+        .order_by(Enrollment.stamnummer)
+    )
+    return list(session.scalars(query))
