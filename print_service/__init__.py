@@ -18,7 +18,7 @@ from .model import Card, CardPicture, PrintError
 if TYPE_CHECKING:
     from .a4 import cards_a4_pdf
     from .bundle import bundle_name, bundle_zip
-    from .excel import credentials_xlsx
+    from .excel import credentials_xlsx, is_formula_like, table_xlsx
     from .stickers import stickers_pdf
 
 # The public renderers and the module each lives in.
@@ -27,6 +27,8 @@ _RENDERERS = {
     "bundle_zip": "bundle",
     "cards_a4_pdf": "a4",
     "credentials_xlsx": "excel",
+    "is_formula_like": "excel",
+    "table_xlsx": "excel",
     "stickers_pdf": "stickers",
 }
 
@@ -38,7 +40,9 @@ __all__ = [
     "bundle_zip",
     "cards_a4_pdf",
     "credentials_xlsx",
+    "is_formula_like",
     "stickers_pdf",
+    "table_xlsx",
 ]
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -80,11 +80,30 @@ def credentials_xlsx(cards: Iterable[Card]) -> bytes:
 
 def render_xlsx(cards: tuple[Card, ...]) -> bytes:
     """The workbook of validated `cards`; equal cards give equal bytes."""
+    rows = [row_of(c) for c in sorted_cards(cards)]
+    issued = max(card.issued_on for card in cards)
+    title = f"LeerID-accounts {cards[0].school_number}"
+    return table_xlsx(HEADERS, rows, sheet_title=SHEET_TITLE, title=title, day=issued)
+
+
+def table_xlsx(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[str | int | float]],
+    *,
+    sheet_title: str,
+    title: str,
+    day: dt.date,
+) -> bytes:
+    """A one-sheet workbook (.xlsx bytes): a bold, frozen header row with a filter, then
+    `rows`; text that a spreadsheet would take for a formula stays text (see above),
+    numbers stay numbers. Dated `day`, so equal input gives equal bytes."""
     workbook = Workbook()
     sheet = workbook.worksheets[0]
-    sheet.title = SHEET_TITLE
-    rows = [HEADERS] + [tuple(cell_text(v) for v in row_of(c)) for c in sorted_cards(cards)]
-    for values in rows:
+    sheet.title = sheet_title
+    cleaned = [tuple(headers)] + [
+        tuple(cell_text(v) if isinstance(v, str) else v for v in row) for row in rows
+    ]
+    for values in cleaned:
         sheet.append(values)
     for cells in sheet.iter_rows(min_row=2):
         for cell in cells:
@@ -93,17 +112,16 @@ def render_xlsx(cards: tuple[Card, ...]) -> bytes:
                 cell.quotePrefix = True
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for index in range(1, len(HEADERS) + 1):
-        longest = max(len(row[index - 1]) for row in rows)
+    for index in range(1, len(headers) + 1):
+        longest = max(len(str(row[index - 1])) for row in cleaned)
         width = min(MAX_WIDTH, max(MIN_WIDTH, longest + 2))
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{len(rows)}"
-    issued = max(card.issued_on for card in cards)
-    stamp = dt.datetime(issued.year, issued.month, issued.day)
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(cleaned)}"
+    stamp = dt.datetime(day.year, day.month, day.day)
     workbook.properties.creator = "LeerID"
-    workbook.properties.title = f"LeerID-accounts {cards[0].school_number}"
+    workbook.properties.title = title
     workbook.properties.created = workbook.properties.modified = stamp
     buffer = io.BytesIO()
-    ExcelWriter(workbook, FixedDateZip(buffer, issued)).save()
+    ExcelWriter(workbook, FixedDateZip(buffer, day)).save()
     return buffer.getvalue()

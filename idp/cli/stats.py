@@ -7,19 +7,14 @@ from collections.abc import Iterable
 import click
 
 from ..db import get_session
-from ..models import EducationType
-from ..services.stats import Coverage, CoverageReport, coverage_report
+from ..services.stats import (
+    EDUCATION_TYPE_LABELS,
+    Coverage,
+    CoverageReport,
+    coverage_report,
+)
 from .context import app_context, echo_json
 
-# The department's own names for the education types (parliamentary answer 48, 2023).
-EDUCATION_TYPE_LABELS = {
-    EducationType.GEWOON_LAGER: "gewoon lager",
-    EducationType.GEWOON_SECUNDAIR: "gewoon secundair (voltijds)",
-    EducationType.BUITENGEWOON_LAGER: "buitengewoon lager",
-    EducationType.BUITENGEWOON_SECUNDAIR: "buitengewoon secundair",
-    EducationType.DEELTIJDS_BEROEPSSECUNDAIR: "deeltijds beroepssecundair",
-    EducationType.ANDER: "ander",
-}
 _LABEL_WIDTH = 48
 
 

@@ -39,3 +39,7 @@ class Scope:
         if self.school_ids is None:
             return true()
         return school_column.in_(sorted(self.school_ids))
+
+
+EVERYTHING = Scope(None)
+"""The scope of commands run by the operator (`leerid stats`) and of super administrators."""

@@ -39,8 +39,18 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from ..models import Account, AccountStatus, EducationType, Enrollment, Province, School
+from .scope import EVERYTHING, Scope
 
 _ONE_DECIMAL = Decimal("0.1")
+# The department's own names for the education types (parliamentary answer 48, 2023).
+EDUCATION_TYPE_LABELS = {
+    EducationType.GEWOON_LAGER: "gewoon lager",
+    EducationType.GEWOON_SECUNDAIR: "gewoon secundair (voltijds)",
+    EducationType.BUITENGEWOON_LAGER: "buitengewoon lager",
+    EducationType.BUITENGEWOON_SECUNDAIR: "buitengewoon secundair",
+    EducationType.DEELTIJDS_BEROEPSSECUNDAIR: "deeltijds beroepssecundair",
+    EducationType.ANDER: "ander",
+}
 
 
 @dataclass(frozen=True)
@@ -122,7 +132,7 @@ _SchoolRow = tuple[str, str, Province, EducationType | None, int, int]
 _Key = tuple[str, str | None]
 
 
-def _school_rows(session: Session) -> list[_SchoolRow]:
+def _school_rows(session: Session, scope: Scope) -> list[_SchoolRow]:
     """Pupils and accounts per school and education type: one pass, no COUNT DISTINCT.
 
     Exact per school, because a person has at most one active enrollment per school (a
@@ -136,7 +146,7 @@ def _school_rows(session: Session) -> list[_SchoolRow]:
             func.count(Account.id).label("accounts"),
         )
         .outerjoin(Account, _counted_account())
-        .where(_active())
+        .where(_active(), scope.where(Enrollment.school_id))
         .group_by(Enrollment.school_id, Enrollment.education_type)
         .subquery()
     )
@@ -150,12 +160,13 @@ def _school_rows(session: Session) -> list[_SchoolRow]:
             func.coalesce(counts.c.accounts, 0),
         )
         .outerjoin(counts, counts.c.school_id == School.id)
+        .where(scope.where(School.id))
         .order_by(School.instellingsnummer)
     )
     return [tuple(row) for row in session.execute(query)]
 
 
-def _surplus(session: Session) -> dict[_Key, Coverage]:
+def _surplus(session: Session, scope: Scope) -> dict[_Key, Coverage]:
     """How often summing school rows counts a pupil twice, per type, province and in total.
 
     Only pupils with several active enrollments can be counted twice; they are few, so
@@ -163,7 +174,7 @@ def _surplus(session: Session) -> dict[_Key, Coverage]:
     """
     several = (
         select(Enrollment.person_id)
-        .where(_active())
+        .where(_active(), scope.where(Enrollment.school_id))
         .group_by(Enrollment.person_id)
         .having(func.count() > 1)
         .subquery()
@@ -178,7 +189,7 @@ def _surplus(session: Session) -> dict[_Key, Coverage]:
         .join(several, several.c.person_id == Enrollment.person_id)
         .join(School, School.id == Enrollment.school_id)
         .outerjoin(Account, _counted_account())
-        .where(_active())
+        .where(_active(), scope.where(Enrollment.school_id))
         .cte("several_rows")
     )
     pupils = func.count() - func.count(rows.c.person_id.distinct())
@@ -193,11 +204,12 @@ def _surplus(session: Session) -> dict[_Key, Coverage]:
     return {(dim, key): Coverage(p, a) for dim, key, p, a in session.execute(query)}
 
 
-def coverage_report(session: Session) -> CoverageReport:
-    """The full report: total, per education type, per province and per school."""
+def coverage_report(session: Session, scope: Scope = EVERYTHING) -> CoverageReport:
+    """The report: total, per education type, per province and per school, counting only
+    the enrollments in `scope`'s schools (everything by default, as `leerid stats`)."""
     schools: dict[str, SchoolCoverage] = {}
     sums: defaultdict[_Key, Coverage] = defaultdict(Coverage)
-    for number, name, province, kind, pupils, accounts in _school_rows(session):
+    for number, name, province, kind, pupils, accounts in _school_rows(session, scope):
         figures = Coverage(pupils, accounts)
         before = schools.get(number)
         total = before.coverage + figures if before else figures
@@ -208,7 +220,7 @@ def coverage_report(session: Session) -> CoverageReport:
             ("type", kind.value if kind else None),
         ):
             sums[key] += figures
-    surplus = _surplus(session)
+    surplus = _surplus(session, scope)
 
     def net(key: _Key) -> Coverage:
         """The summed figures without the pupils counted more than once."""
@@ -220,3 +232,25 @@ def coverage_report(session: Session) -> CoverageReport:
         provinces={province: net(("province", province.value)) for province in Province},
         schools=list(schools.values()),
     )
+
+
+REPORT_HEADERS = ("Indeling", "Groep", "Leerlingen", "Accounts", "Dekking (%)")
+
+
+def report_rows(report: CoverageReport) -> list[tuple[str, str, int, int, float]]:
+    """The report as the rows of a table export (CSV, XLSX): breakdown ("totaal",
+    "onderwijsvorm", "provincie", "school"), group, pupils, accounts, coverage in per cent.
+    The same figures as `leerid stats --json`."""
+    rows: list[tuple[str, str, int, int, float]] = []
+
+    def add(section: str, group: str, coverage: Coverage) -> None:
+        rows.append((section, group, coverage.pupils, coverage.accounts, coverage.percentage))
+
+    add("totaal", "alle scholen", report.total)
+    for kind, coverage in report.education_types.items():
+        add("onderwijsvorm", EDUCATION_TYPE_LABELS[kind], coverage)
+    for province, coverage in report.provinces.items():
+        add("provincie", str(province), coverage)
+    for school in report.schools:
+        add("school", f"{school.instellingsnummer} {school.name}", school.coverage)
+    return rows

@@ -489,6 +489,13 @@ SCHOOLLOKET = {
     "/schoolloket/leerlingen/<int:enrollment_id>/<any(blokkeren,deblokkeren,deactiveren):action>": [
         PageSpec(schoolloket_account, only_forms=True)
     ],
+    "/schoolloket/statistieken": [PageSpec(schoolloket("/schoolloket/statistieken"))],
+    "/schoolloket/statistieken.csv": [
+        PageSpec(schoolloket("/schoolloket/statistieken.csv"), forms=False)
+    ],
+    "/schoolloket/statistieken.xlsx": [
+        PageSpec(schoolloket("/schoolloket/statistieken.xlsx"), forms=False)
+    ],
     "/schoolloket/kaartje": [PageSpec(schoolloket_card, query=("serial",), forms=False)],
     "/schoolloket/static/<path:filename>": [
         PageSpec(anonymous("/schoolloket/static/schoolloket.css"), path_arg="filename", forms=False)

@@ -4,10 +4,12 @@ scoped to the administrator's schools."""
 from __future__ import annotations
 
 import io
+import json
 import re
 import zipfile
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from idp.models import Account, AuditEvent, CredentialBundle
@@ -153,3 +155,30 @@ def test_create_one_from_the_pupil_page(client, two_schools, session):
     assert 'value="zoe.dhondt"' in screen
     assert "Bewaren én afdrukken" in screen
     assert "Gebruikersnaam en Wachtwoord zijn verplichte velden" in screen
+
+
+def test_statistics_match_leerid_stats_and_are_scoped(client, two_schools, make_admin, leerid):
+    sign_in(client, two_schools["admin_a"])
+    page = _text(client.get("/schoolloket/statistieken"))
+    assert "Basisschool A" in page and "Basisschool B" not in page
+    csv_text = client.get("/schoolloket/statistieken.csv").data.decode("utf-8-sig")
+    lines = [line.split(";") for line in csv_text.splitlines()]
+    assert lines[0] == ["Indeling", "Groep", "Leerlingen", "Accounts", "Dekking (%)"]
+    assert lines[1] == ["totaal", "alle scholen", "3", "0", "0.0"]
+    assert not any("222222" in line[1] for line in lines)
+
+    # A super administrator sees everything: the figures of `leerid stats --json`.
+    everything = client.application.test_client()
+    sign_in(everything, make_admin("departement", super_admin=True))
+    workbook = load_workbook(io.BytesIO(everything.get("/schoolloket/statistieken.xlsx").data))
+    rows = list(workbook.active.iter_rows(values_only=True))
+    expected = json.loads(leerid("stats", "--json").stdout)
+    assert rows[1][2:] == (
+        expected["total"]["pupils"],
+        expected["total"]["accounts"],
+        expected["total"]["coverage"],
+    )
+    by_school = {row[1]: row[2:] for row in rows if row[0] == "school"}
+    for school in expected["schools"]:
+        key = f"{school['instellingsnummer']} {school['name']}"
+        assert by_school[key] == (school["pupils"], school["accounts"], school["coverage"])

@@ -1,0 +1,80 @@
+"""Statistics: pupils, accounts and coverage per education type, province and school, as
+the department reports them (parliamentary answer 48, 2023); a school administrator sees
+their schools, a super administrator everything (the figures of `leerid stats --json`)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Response, render_template
+from flask_babel import gettext as _
+
+import print_service
+from idp.db import get_session
+from idp.services.printing import school_day
+from idp.services.stats import (
+    EDUCATION_TYPE_LABELS,
+    REPORT_HEADERS,
+    coverage_report,
+    report_rows,
+)
+
+from . import blueprint, state
+
+_FILE_NAME = "leerid-dekking-{day}.{extension}"
+
+
+@blueprint.route("/statistieken")
+def statistics() -> str:
+    """The table, with a bar per row (a <meter>: read by screen readers, no script)."""
+    scope = state.scope()
+    report = coverage_report(get_session(), scope)
+    everyone = _("All schools") if scope.is_everything else _("All my schools")
+    # Empty education types and provinces say nothing to a school: only a super
+    # administrator sees every row.
+    sparse = not scope.is_everything
+    types = [(EDUCATION_TYPE_LABELS[kind], c) for kind, c in report.education_types.items()]
+    provinces = [(str(province), c) for province, c in report.provinces.items()]
+    schools = [(f"{s.name} ({s.instellingsnummer})", s.coverage) for s in report.schools]
+    sections = [
+        (_("Total"), [(everyone, report.total)], False),
+        (_("Education type"), types, sparse),
+        (_("Province"), provinces, sparse),
+        (_("School"), schools, False),
+    ]
+    return render_template("schoolloket/statistics.html", sections=sections)
+
+
+def _download(data: bytes, mimetype: str, extension: str) -> Response:
+    name = _FILE_NAME.format(day=school_day().isoformat(), extension=extension)
+    return Response(
+        data,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@blueprint.route("/statistieken.csv")
+def statistics_csv() -> Response:
+    """The report as CSV for Excel in Flanders: UTF-8 with BOM, semicolons; text that a
+    spreadsheet would run as a formula gets a leading apostrophe (OWASP's advice)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(REPORT_HEADERS)
+    for row in report_rows(coverage_report(get_session(), state.scope())):
+        writer.writerow(
+            ["'" + v if isinstance(v, str) and print_service.is_formula_like(v) else v for v in row]
+        )
+    return _download(("\ufeff" + buffer.getvalue()).encode("utf-8"), "text/csv", "csv")
+
+
+@blueprint.route("/statistieken.xlsx")
+def statistics_xlsx() -> Response:
+    """The report as an Excel workbook (numbers as numbers)."""
+    rows = report_rows(coverage_report(get_session(), state.scope()))
+    data = print_service.table_xlsx(
+        REPORT_HEADERS, rows, sheet_title="Dekking", title="LeerID-dekking", day=school_day()
+    )
+    mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return _download(data, mimetype, "xlsx")
