@@ -29,4 +29,4 @@ def _template_helpers() -> dict[str, object]:
 
 
 # The views register their routes on the blueprint.
-from . import accounts, actions, audit, home, pupils, signin, statistics  # noqa: E402, F401
+from . import accounts, actions, audit, department, home, pupils, signin, statistics  # noqa: E402, F401

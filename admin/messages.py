@@ -48,6 +48,42 @@ _MESSAGES: dict[str, Callable[[Mapping[str, Any]], str]] = {
         "administration adds it in the pupil administration package; a day later the "
         "account can be created."
     ),
+    # Applications (super administrators).
+    "uri_not_https": lambda p: _(
+        "The address %(uri)s must start with https:// (http:// only on 127.0.0.1 or "
+        "localhost, for testing).",
+        **p,
+    ),
+    "uri_not_absolute": lambda p: _(
+        "The address %(uri)s must be a whole address (https://...) without a # part.", **p
+    ),
+    "name_missing": lambda p: _("Give the application a name."),
+    "listed_needs_client_uri": lambda p: _(
+        "An application shown to pupils needs the address of its start page."
+    ),
+    "no_redirect_uri": lambda p: _("Give at least one redirect URI, one per line."),
+    "unknown_auth_method": lambda p: _("Choose how the application authenticates."),
+    "public_method": lambda p: _("Choose how the application authenticates."),
+    "jwks_uri_missing": lambda p: _("Choose how the application authenticates."),
+    "jwks_uri_unexpected": lambda p: _("Choose how the application authenticates."),
+    "unknown_scopes": lambda p: _("Unknown scopes: %(scopes)s.", **p),
+    "unknown_algorithm": lambda p: _("Choose a known signing algorithm."),
+    "several_hosts": lambda p: _(
+        "The redirect URIs are on several hosts. Register the application with `leerid "
+        "client add --sector`, which fixes the pupils' identifiers for all of them."
+    ),
+    "no_secret": lambda p: _("This application authenticates without a client secret."),
+    # Administrators (super administrators).
+    "admin_username_invalid": lambda p: _(
+        "Use 1 to 100 lower-case letters, digits and . _ @ -, starting with a letter or digit."
+    ),
+    "admin_username_taken": lambda p: _("An administrator with this username exists already."),
+    "super_admin_schools": lambda p: _(
+        "A super administrator manages every school: leave the schools empty."
+    ),
+    "no_school": lambda p: _("A school administrator needs at least one instellingsnummer."),
+    "unknown_school": lambda p: _("No school has instellingsnummer %(numbers)s.", **p),
+    "deactivate_self": lambda p: _("You cannot deactivate yourself."),
     "download_gone": lambda p: _(
         "This file can no longer be downloaded: it was downloaded already or it expired, "
         "and the passwords in it were deleted. Give the pupils a new password to print "

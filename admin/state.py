@@ -13,9 +13,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
-from flask import current_app, flash, g, redirect, request, url_for
+from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
@@ -164,3 +166,15 @@ def finish(response: Response) -> Response:
     # Pupils' names and passwords: never kept by a shared computer's browser or a proxy.
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def super_admin_only(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Pages for super administrators; to a school administrator they do not exist (404)."""
+
+    @wraps(view)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        if not scope().is_everything:
+            abort(404)
+        return view(*args, **kwargs)
+
+    return guarded

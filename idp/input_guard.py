@@ -55,8 +55,9 @@ PROGRAM_ENDPOINTS = frozenset(
 )
 # Endpoints whose parameters are OAuth parameters (RFC 6749 Appendix A applies).
 PROTOCOL_ENDPOINTS = PROGRAM_ENDPOINTS | {"oidc.authorize", "logout.end_session"}
-# Form fields that may hold several lines (rendered as <textarea>): none so far.
-MULTILINE_FIELDS: frozenset[str] = frozenset()
+# Form fields that may hold several lines (rendered as <textarea>).
+# The Schoolloket's application form: one URI per line.
+MULTILINE_FIELDS: frozenset[str] = frozenset({"redirect_uris", "post_logout_redirect_uris"})
 
 # C0 controls but TAB, and DEL; CR and LF are checked apart (multi-line fields).
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

@@ -12,10 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from ..models import AdminRole, AdminUser, AuditEvent, School
+from ..models import AdminRole, AdminSession, AdminUser, AuditEvent, School, utcnow
 from ..passwords import hash_secret, random_secret
 from .authentication import normalise_username
 
@@ -30,7 +30,13 @@ ADMIN_PASSWORD_GROUP_LENGTH = 5
 
 
 class AdminError(ValueError):
-    """An administrator cannot be created as asked; the message says why."""
+    """An administrator cannot be created as asked: the message says why (in English, for
+    `leerid admin add`); `code` and `params` let the Schoolloket say it in its language."""
+
+    def __init__(self, code: str, message: str, **params: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -93,12 +99,15 @@ def create_admin(
     username = normalise_username(username)
     if not ADMIN_USERNAME.fullmatch(username):
         raise AdminError(
+            "admin_username_invalid",
             f"invalid username {username!r}: use 1 to 100 lower-case letters, digits "
-            "and . _ @ -, starting with a letter or digit"
+            "and . _ @ -, starting with a letter or digit",
         )
     taken = select(func.count()).select_from(AdminUser).where(AdminUser.username == username)
     if session.scalar(taken):
-        raise AdminError(f"an administrator named {username!r} already exists")
+        raise AdminError(
+            "admin_username_taken", f"an administrator named {username!r} already exists"
+        )
     chosen = _schools(session, role, list(dict.fromkeys(schools)))
     secret = password or admin_password()
     admin = AdminUser(
@@ -126,13 +135,35 @@ def _schools(session: Session, role: AdminRole, numbers: list[str]) -> list[Scho
     """The schools a new administrator manages: required for, and only for, school admins."""
     if role is AdminRole.SUPER_ADMIN:
         if numbers:
-            raise AdminError("a super admin manages every school: do not name schools")
+            raise AdminError(
+                "super_admin_schools", "a super admin manages every school: do not name schools"
+            )
         return []
     if not numbers:
-        raise AdminError("a school admin needs at least one school (--school INSTNR)")
+        raise AdminError("no_school", "a school admin needs at least one school (--school INSTNR)")
     found = session.scalars(select(School).where(School.instellingsnummer.in_(numbers))).all()
     by_number = {school.instellingsnummer: school for school in found}
     missing = [number for number in numbers if number not in by_number]
     if missing:
-        raise AdminError(f"no school with instellingsnummer {', '.join(missing)}")
+        raise AdminError(
+            "unknown_school",
+            f"no school with instellingsnummer {', '.join(missing)}",
+            numbers=", ".join(missing),
+        )
     return [by_number[number] for number in numbers]
+
+
+def deactivate_admin(session: Session, admin: AdminUser, *, actor: Actor) -> None:
+    """An administrator who leaves: no sign-in any more, and every session ends now."""
+    admin.is_active = False
+    session.execute(
+        update(AdminSession)
+        .where(AdminSession.admin_id == admin.id, AdminSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    )
+    record_event(
+        session,
+        actor,
+        "admin.deactivate",
+        details={"admin_id": admin.id, "username": admin.username},
+    )

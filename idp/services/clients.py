@@ -6,16 +6,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from ..capabilities import CLIENT_AUTH_METHODS, SECRET_AUTH_METHODS, SIGNING_ALGORITHMS
 from ..hashing import new_secret, secret_hash
-from ..models import AuditEvent, Client
+from ..models import Client, Token, utcnow
 from ..oauth.claims import SUPPORTED_SCOPES
+from .admins import Actor, record_event
 
 
 class ClientError(ValueError):
-    """A registration that cannot be accepted; the message says what to change."""
+    """A registration that cannot be accepted: the message says what to change (in
+    English, for `leerid client add`); `code` and `params` let the Schoolloket say it in
+    the administrator's language."""
+
+    def __init__(self, code: str, message: str, **params: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -27,14 +36,31 @@ class RegisteredClient:
 
 
 def check_uri(uri: str, what: str) -> str:
-    """An absolute https URI without fragment (http only on the loopback, RFC 8252 §7.3)."""
+    """An absolute https URI without fragment (http only on the loopback, RFC 8252 §7.3).
+    `what` names the field in the error ("redirect URI")."""
     parts = urlsplit(uri)
     loopback = parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
     if parts.scheme != "https" and not loopback:
-        raise ClientError(f"{what} {uri!r} must use https (http only on 127.0.0.1/localhost)")
+        raise ClientError(
+            "uri_not_https",
+            f"{what} {uri!r} must use https (http only on 127.0.0.1/localhost)",
+            uri=uri,
+        )
     if not parts.netloc or parts.fragment:
-        raise ClientError(f"{what} {uri!r} must be absolute and have no #fragment")
+        raise ClientError(
+            "uri_not_absolute", f"{what} {uri!r} must be absolute and have no #fragment", uri=uri
+        )
     return uri
+
+
+def _check_scopes(scopes: Sequence[str]) -> None:
+    unknown = sorted(set(scopes) - set(SUPPORTED_SCOPES))
+    if unknown:
+        raise ClientError(
+            "unknown_scopes",
+            f"unknown scope(s) {', '.join(unknown)}; known: {', '.join(SUPPORTED_SCOPES)}",
+            scopes=", ".join(unknown),
+        )
 
 
 def register_client(
@@ -42,7 +68,7 @@ def register_client(
     *,
     name: str,
     redirect_uris: Sequence[str],
-    actor: str,
+    actor: Actor,
     public: bool = False,
     scopes: Sequence[str] = ("openid", "profile"),
     post_logout_redirect_uris: Sequence[str] = (),
@@ -64,39 +90,48 @@ def register_client(
     in English, `description_en` when there is one.
     """
     if not name.strip():
-        raise ClientError("a client needs a name")
+        raise ClientError("name_missing", "a client needs a name")
     if client_uri:
         check_uri(client_uri, "client URI")
     if listed and not client_uri:
-        raise ClientError("a listed app needs --client-uri, the start page its tile leads to")
+        raise ClientError(
+            "listed_needs_client_uri",
+            "a listed app needs --client-uri, the start page its tile leads to",
+        )
     if not redirect_uris:
-        raise ClientError("a client needs at least one redirect URI")
+        raise ClientError("no_redirect_uri", "a client needs at least one redirect URI")
     uris = [check_uri(u, "redirect URI") for u in redirect_uris]
     logout_uris = [check_uri(u, "post-logout redirect URI") for u in post_logout_redirect_uris]
     if backchannel_logout_uri:
         check_uri(backchannel_logout_uri, "back-channel logout URI")
     method = auth_method or ("none" if public else "client_secret_basic")
     if method not in CLIENT_AUTH_METHODS:
-        raise ClientError(f"unknown token endpoint auth method {method!r}")
+        raise ClientError("unknown_auth_method", f"unknown token endpoint auth method {method!r}")
     if public != (method == "none"):
-        raise ClientError("a public client uses auth method 'none', and only a public one")
+        raise ClientError(
+            "public_method", "a public client uses auth method 'none', and only a public one"
+        )
     if method == "private_key_jwt":
         if not jwks_uri:
-            raise ClientError("private_key_jwt needs --jwks-uri, where the app publishes its keys")
+            raise ClientError(
+                "jwks_uri_missing",
+                "private_key_jwt needs --jwks-uri, where the app publishes its keys",
+            )
         check_uri(jwks_uri, "JWKS URI")
     elif jwks_uri:
-        raise ClientError("--jwks-uri goes with private_key_jwt only")
-    unknown = sorted(set(scopes) - set(SUPPORTED_SCOPES))
-    if unknown:
-        raise ClientError(
-            f"unknown scope(s) {', '.join(unknown)}; known: {', '.join(SUPPORTED_SCOPES)}"
-        )
+        raise ClientError("jwks_uri_unexpected", "--jwks-uri goes with private_key_jwt only")
+    _check_scopes(scopes)
     if id_token_alg not in SIGNING_ALGORITHMS:
-        raise ClientError(f"ID token algorithm must be one of {', '.join(SIGNING_ALGORITHMS)}")
+        raise ClientError(
+            "unknown_algorithm",
+            f"ID token algorithm must be one of {', '.join(SIGNING_ALGORITHMS)}",
+        )
     hosts = {urlsplit(u).hostname or "" for u in uris}
     if sector is None and len(hosts) > 1:
         # OpenID Connect Core §8.1: redirect URIs on several hosts need one declared sector.
-        raise ClientError("redirect URIs on several hosts: name the app's sector with --sector")
+        raise ClientError(
+            "several_hosts", "redirect URIs on several hosts: name the app's sector with --sector"
+        )
     secret = new_secret() if method in SECRET_AUTH_METHODS else None
     client = Client(
         client_id=new_secret(18),
@@ -118,11 +153,72 @@ def register_client(
     )
     session.add(client)
     session.flush()
-    session.add(
-        AuditEvent(
-            actor=actor,
-            action="client.add",
-            details={"client_id": client.client_id, "name": client.name, "auth_method": method},
-        )
+    record_event(
+        session,
+        actor,
+        "client.add",
+        details={"client_id": client.client_id, "name": client.name, "auth_method": method},
     )
     return RegisteredClient(client, secret)
+
+
+def update_client(
+    session: Session,
+    client: Client,
+    *,
+    redirect_uris: Sequence[str],
+    scopes: Sequence[str],
+    post_logout_redirect_uris: Sequence[str] = (),
+    actor: Actor,
+) -> None:
+    """Change an app's redirect URIs and scopes (a super administrator in the Schoolloket).
+
+    The app's sector stays what it was, whatever hosts the new URIs are on: the pupils'
+    `sub` at this app must not change (pairwise, OpenID Connect Core §8.1). Raises
+    ClientError as register_client does.
+    """
+    if not redirect_uris:
+        raise ClientError("no_redirect_uri", "a client needs at least one redirect URI")
+    uris = [check_uri(u, "redirect URI") for u in redirect_uris]
+    logout_uris = [check_uri(u, "post-logout redirect URI") for u in post_logout_redirect_uris]
+    _check_scopes(scopes)
+    before = {"redirect_uris": client.redirect_uris, "scopes": client.allowed_scopes}
+    client.redirect_uris = uris
+    client.post_logout_redirect_uris = logout_uris
+    client.allowed_scopes = list(dict.fromkeys(["openid", *scopes]))
+    session.flush()
+    record_event(
+        session,
+        actor,
+        "client.update",
+        details={
+            "client_id": client.client_id,
+            "before": before,
+            "after": {"redirect_uris": uris, "scopes": client.allowed_scopes},
+        },
+    )
+
+
+def rotate_secret(session: Session, client: Client, *, actor: Actor) -> str:
+    """A new client secret (shown once, stored hashed); the old one stops working at once.
+    Raises ClientError "no_secret" for an app that authenticates without a secret."""
+    if client.token_endpoint_auth_method not in SECRET_AUTH_METHODS:
+        raise ClientError("no_secret", "this app authenticates without a client secret")
+    secret = new_secret()
+    client.client_secret_hash = secret_hash(secret)
+    record_event(session, actor, "client.rotate_secret", details={"client_id": client.client_id})
+    return secret
+
+
+def set_disabled(session: Session, client: Client, disabled: bool, *, actor: Actor) -> None:
+    """Disable an app (it can no longer sign pupils in, and its tokens stop working) or
+    enable it again."""
+    client.disabled_at = utcnow() if disabled else None
+    if disabled:
+        session.execute(
+            update(Token)
+            .where(Token.client_id == client.id, Token.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
+    action = "client.disable" if disabled else "client.enable"
+    record_event(session, actor, action, details={"client_id": client.client_id})

@@ -143,3 +143,18 @@ def test_console_pages_pass_axe(path, page: Page, live_leerid: Live, school_day_
 def test_sign_in_page_passes_axe(language, page: Page, live_leerid: Live, axe):
     page.goto(f"{live_leerid.url}/schoolloket/aanmelden?lang={language}")
     axe(page)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/schoolloket/beheer/scholen",
+        "/schoolloket/beheer/toepassingen",
+        "/schoolloket/beheer/beheerders",
+    ],
+)
+def test_department_pages_pass_axe(path, page: Page, live_leerid: Live, make_admin, axe):  # noqa: F811
+    _sign_in(page, live_leerid.url, make_admin("departement", super_admin=True))
+    page.goto(live_leerid.url + path)
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    axe(page)

@@ -15,6 +15,7 @@ from urllib.parse import unquote_plus, urlencode
 
 from flask import Flask
 
+from idp.input_guard import MULTILINE_FIELDS
 from tests.hostile.corpus import VALUES, authorization_headers, encode
 from tests.hostile.engine import (
     GUARD_DESCRIPTION,
@@ -165,7 +166,10 @@ class PageSpec:
                     make = prepare(name, value)
                     label = f"form {name}"
                     json = self.json
-                    yield Case(target, label, value.name, value.unreadable, json, make, cache.after)
+                    # A <textarea> may hold line breaks (input_guard.MULTILINE_FIELDS).
+                    multiline = name in MULTILINE_FIELDS and value.name == "CR/LF"
+                    unreadable = value.unreadable and not multiline
+                    yield Case(target, label, value.name, unreadable, json, make, cache.after)
             yield from whole_request_variants(target, self.json, prepare(None, []), cache.after)
 
     @staticmethod
@@ -419,6 +423,29 @@ def schoolloket_card(world: World) -> Page:
     return Page(f"/schoolloket/kaartje?serial={serial}", place.browser())
 
 
+def schoolloket_app(world: World) -> Page:
+    """A connected application's page, as a super administrator sees it."""
+    place = world.schoolloket()
+    return Page(f"/schoolloket/beheer/toepassingen/{place.app()}", place.browser("super_admin"))
+
+
+def schoolloket_apps(world: World) -> Page:
+    """The applications page with an app to give a new secret or disable."""
+    place = world.schoolloket()
+    place.app()
+    values = {"name": "Rekenkoning", "redirect_uris": "https://rekenkoning.example/callback"}
+    return Page("/schoolloket/beheer/toepassingen", place.browser("super_admin"), values)
+
+
+def schoolloket_new_admin(world: World) -> Page:
+    """The administrators page, with a free username for its form and another
+    administrator to deactivate."""
+    place = world.schoolloket()
+    place.browser("new_password")
+    values = {"username": f"nieuw{next(place.numbers)}", "schools": "424242"}
+    return Page("/schoolloket/beheer/beheerders", place.browser("super_admin"), values)
+
+
 def schoolloket_created(world: World) -> Page:
     """The page after "Bewaren én afdrukken", with the download button."""
     place = world.schoolloket()
@@ -495,6 +522,23 @@ SCHOOLLOKET = {
     ],
     "/schoolloket/statistieken.xlsx": [
         PageSpec(schoolloket("/schoolloket/statistieken.xlsx"), forms=False)
+    ],
+    "/schoolloket/beheer/scholen": [
+        PageSpec(schoolloket("/schoolloket/beheer/scholen", "super_admin"), forms=False)
+    ],
+    "/schoolloket/beheer/toepassingen": [PageSpec(schoolloket_apps)],
+    "/schoolloket/beheer/toepassingen/<int:client_id>": [
+        PageSpec(schoolloket_app, path_arg="client_id")
+    ],
+    "/schoolloket/beheer/toepassingen/<int:client_id>/geheim": [
+        PageSpec(schoolloket_apps, only_forms=True)
+    ],
+    "/schoolloket/beheer/toepassingen/<int:client_id>/<any(uitschakelen,inschakelen):action>": [
+        PageSpec(schoolloket_apps, only_forms=True)
+    ],
+    "/schoolloket/beheer/beheerders": [PageSpec(schoolloket_new_admin, spent=accepted)],
+    "/schoolloket/beheer/beheerders/<int:admin_id>/deactiveren": [
+        PageSpec(schoolloket_new_admin, only_forms=True, spent=accepted)
     ],
     "/schoolloket/kaartje": [PageSpec(schoolloket_card, query=("serial",), forms=False)],
     "/schoolloket/static/<path:filename>": [

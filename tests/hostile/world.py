@@ -282,16 +282,41 @@ class Schoolloket:
         self.admin = created.admin
         session.commit()
 
+    def app(self) -> int:
+        """A new connected application (confidential): its id."""
+        from idp.services.clients import register_client
+
+        number = next(self.numbers)
+        registered = register_client(
+            self.world.session,
+            name=f"App {number}",
+            redirect_uris=[f"https://app{number}.example/callback"],
+            actor="test",
+        )
+        self.world.session.commit()
+        return registered.client.id
+
     def browser(self, stage: str = "signed_in") -> Browser:
-        """A browser whose Schoolloket session is at `stage` (new_password, enrol_totp or
-        signed_in); the first two with an administrator of their own."""
+        """A browser whose Schoolloket session is at `stage` (new_password, enrol_totp,
+        signed_in, or super_admin: signed in as the department); all but signed_in with an
+        administrator of their own."""
         from idp.models import AdminRole
         from idp.services.admin_sessions import open_session
         from idp.services.admins import create_admin
 
         session = self.world.session
         admin = self.admin
-        if stage != "signed_in":
+        if stage == "super_admin":
+            admin = create_admin(
+                session,
+                f"departement.{next(self.numbers)}",
+                role=AdminRole.SUPER_ADMIN,
+                actor="test",
+                password=self.PASSWORD,
+            ).admin
+            admin.must_change_password = False
+            admin.totp_secret_encrypted = "v1.unused"
+        elif stage != "signed_in":
             admin = create_admin(
                 session,
                 f"nieuw.{next(self.numbers)}",

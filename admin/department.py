@@ -1,0 +1,184 @@
+"""Pages for super administrators (the department): schools, connected applications and
+administrators. To a school administrator these pages do not exist (404)."""
+
+from __future__ import annotations
+
+from flask import abort, render_template, request
+from sqlalchemy import select
+
+from idp.db import get_session
+from idp.models import AdminRole, AdminUser, Client, School
+from idp.oauth.claims import SUPPORTED_SCOPES
+from idp.services import admins, clients
+from idp.services.admins import AdminError
+from idp.services.clients import ClientError
+from idp.services.stats import coverage_report
+
+from . import blueprint, state
+from .messages import message
+
+
+def _lines(name: str) -> list[str]:
+    """A textarea's non-empty lines (one URI per line)."""
+    return [line.strip() for line in request.form.get(name, "").splitlines() if line.strip()]
+
+
+@blueprint.route("/beheer/scholen")
+@state.super_admin_only
+def schools() -> str:
+    """Every school with its pupils, accounts and coverage."""
+    report = coverage_report(get_session(), state.scope())
+    return render_template("schoolloket/schools.html", schools=report.schools)
+
+
+def _client(client_id: int) -> Client:
+    found = get_session().get(Client, client_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _apps_page(
+    error: str | None = None, secret: tuple[str, str] | None = None, status: int = 200
+) -> tuple[str, int]:
+    apps = get_session().scalars(select(Client).order_by(Client.name)).all()
+    return (
+        render_template(
+            "schoolloket/apps.html", apps=apps, scopes=SUPPORTED_SCOPES, error=error, secret=secret
+        ),
+        status,
+    )
+
+
+@blueprint.route("/beheer/toepassingen", methods=["GET", "POST"])
+@state.super_admin_only
+def apps() -> tuple[str, int]:
+    """The connected applications; a new one from the form (its secret is shown once)."""
+    if request.method == "GET":
+        return _apps_page()
+    form = request.form
+    try:
+        registered = clients.register_client(
+            get_session(),
+            name=form.get("name", "")[:200],
+            vendor=form.get("vendor", "")[:200].strip(),
+            redirect_uris=_lines("redirect_uris"),
+            scopes=[s for s in form.getlist("scope") if s != "openid"],
+            public=form.get("kind") == "public",
+            client_uri=form.get("client_uri", "").strip(),
+            description=form.get("description", "")[:2000],
+            description_en=form.get("description_en", "")[:2000],
+            listed=form.get("listed") == "1",
+            actor=state.admin(),
+        )
+    except ClientError as error:
+        return _apps_page(message(error.code, error.params), status=400)
+    made = registered.client
+    return _apps_page(secret=(made.client_id, registered.client_secret or ""))
+
+
+@blueprint.route("/beheer/toepassingen/<int:client_id>", methods=["GET", "POST"])
+@state.super_admin_only
+def app(client_id: int) -> tuple[str, int]:
+    """One application: its redirect URIs and scopes to change."""
+    found = _client(client_id)
+    error = None
+    status = 200
+    if request.method == "POST":
+        try:
+            clients.update_client(
+                get_session(),
+                found,
+                redirect_uris=_lines("redirect_uris"),
+                post_logout_redirect_uris=_lines("post_logout_redirect_uris"),
+                scopes=[s for s in request.form.getlist("scope") if s != "openid"],
+                actor=state.admin(),
+            )
+        except ClientError as failure:
+            get_session().rollback()
+            found = _client(client_id)
+            error, status = message(failure.code, failure.params), 400
+    page = render_template(
+        "schoolloket/app.html",
+        app=found,
+        scopes=SUPPORTED_SCOPES,
+        error=error,
+        saved=request.method == "POST" and error is None,
+    )
+    return page, status
+
+
+@blueprint.route("/beheer/toepassingen/<int:client_id>/geheim", methods=["POST"])
+@state.super_admin_only
+def rotate_secret(client_id: int) -> tuple[str, int]:
+    """A new client secret, shown once; the old one stops working."""
+    found = _client(client_id)
+    try:
+        secret = clients.rotate_secret(get_session(), found, actor=state.admin())
+    except ClientError as error:
+        return _apps_page(message(error.code, error.params), status=400)
+    return _apps_page(secret=(found.client_id, secret))
+
+
+@blueprint.route(
+    "/beheer/toepassingen/<int:client_id>/<any(uitschakelen,inschakelen):action>", methods=["POST"]
+)
+@state.super_admin_only
+def toggle_app(client_id: int, action: str) -> tuple[str, int]:
+    """Disable an application (its tokens stop working) or enable it again."""
+    clients.set_disabled(
+        get_session(), _client(client_id), action == "uitschakelen", actor=state.admin()
+    )
+    return _apps_page()
+
+
+def _admins_page(
+    error: str | None = None, created: admins.CreatedAdmin | None = None, status: int = 200
+) -> tuple[str, int]:
+    session = get_session()
+    everyone = session.scalars(select(AdminUser).order_by(AdminUser.username)).all()
+    all_schools = session.scalars(select(School).order_by(School.name)).all()
+    page = render_template(
+        "schoolloket/admins.html",
+        admins=everyone,
+        schools=all_schools,
+        error=error,
+        created=created,
+    )
+    return page, status
+
+
+@blueprint.route("/beheer/beheerders", methods=["GET", "POST"])
+@state.super_admin_only
+def administrators() -> tuple[str, int]:
+    """The administrators; a new one gets a one-time password, shown once."""
+    if request.method == "GET":
+        return _admins_page()
+    form = request.form
+    role = AdminRole.SUPER_ADMIN if form.get("role") == "super_admin" else AdminRole.SCHOOL_ADMIN
+    numbers = [n.strip() for n in form.get("schools", "").replace(",", " ").split() if n.strip()]
+    try:
+        created = admins.create_admin(
+            get_session(),
+            form.get("username", "")[:120],
+            role=role,
+            schools=numbers[:100],
+            display_name=form.get("display_name", "")[:200],
+            actor=state.admin(),
+        )
+    except AdminError as error:
+        return _admins_page(message(error.code, error.params), status=400)
+    return _admins_page(created=created)
+
+
+@blueprint.route("/beheer/beheerders/<int:admin_id>/deactiveren", methods=["POST"])
+@state.super_admin_only
+def deactivate_admin(admin_id: int) -> tuple[str, int]:
+    """An administrator who leaves: signed out everywhere, no sign-in any more."""
+    found = get_session().get(AdminUser, admin_id)
+    if found is None:
+        abort(404)
+    if found.id == state.admin().id:
+        return _admins_page(message("deactivate_self"), status=400)
+    admins.deactivate_admin(get_session(), found, actor=state.admin())
+    return _admins_page()

@@ -1,0 +1,118 @@
+"""The department's pages (super administrators): schools, applications, administrators;
+to a school administrator they do not exist."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from idp.hashing import secret_hash
+from idp.models import AdminSession, AdminUser, AuditEvent, Client
+
+from .conftest import Admin, csrf_of, sign_in
+
+PAGES = ["/beheer/scholen", "/beheer/toepassingen", "/beheer/beheerders"]
+
+
+@pytest.fixture
+def department(client, make_school, make_admin):
+    make_school(instellingsnummer="555555", name="Atheneum E")
+    sign_in(client, make_admin("departement", super_admin=True))
+    return client
+
+
+def _token(client) -> str:
+    return csrf_of(client.get("/schoolloket/beheer/toepassingen").get_data(as_text=True))
+
+
+def test_school_administrators_do_not_see_the_department_pages(client, make_school, make_admin):
+    sign_in(client, make_admin("beheerder", make_school()))
+    token = csrf_of(client.get("/schoolloket/leerlingen").get_data(as_text=True))
+    for path in PAGES:
+        assert client.get("/schoolloket" + path).status_code == 404, path
+    for path in PAGES[1:]:  # the pages with a form
+        assert client.post("/schoolloket" + path, data={"csrf_token": token}).status_code == 404
+    assert "Toepassingen" not in client.get("/schoolloket/leerlingen").get_data(as_text=True)
+
+
+def test_an_application_is_added_changed_given_a_new_secret_and_disabled(department, session):
+    token = _token(department)
+    form = {
+        "csrf_token": token,
+        "name": "Rekenkoning",
+        "vendor": "Uitgeverij Plus",
+        "redirect_uris": "https://rekenkoning.example/callback\n",
+        "scope": ["profile", "school"],
+        "kind": "confidential",
+    }
+    page = department.post("/schoolloket/beheer/toepassingen", data=form).get_data(as_text=True)
+    secret = re.search(r"client_secret: <span class=\"secret\">([^<]+)<", page).group(1)
+    app = session.scalar(select(Client).where(Client.name == "Rekenkoning"))
+    assert app.client_secret_hash == secret_hash(secret)
+    assert set(app.allowed_scopes) == {"openid", "profile", "school"}
+
+    bad = {"csrf_token": token, "redirect_uris": "http://rekenkoning.example/cb", "scope": []}
+    refused = department.post(f"/schoolloket/beheer/toepassingen/{app.id}", data=bad)
+    assert refused.status_code == 400
+    assert "moet beginnen met https://" in refused.get_data(as_text=True)
+    session.refresh(app)
+    assert app.redirect_uris == ["https://rekenkoning.example/callback"]
+
+    good = {"csrf_token": token, "redirect_uris": "https://rekenkoning.example/v2/callback"}
+    assert (
+        department.post(f"/schoolloket/beheer/toepassingen/{app.id}", data=good).status_code == 200
+    )
+    session.refresh(app)
+    assert app.redirect_uris == ["https://rekenkoning.example/v2/callback"]
+    assert app.allowed_scopes == ["openid"]
+
+    rotated = department.post(
+        f"/schoolloket/beheer/toepassingen/{app.id}/geheim", data={"csrf_token": token}
+    ).get_data(as_text=True)
+    new_secret = re.search(r"client_secret: <span class=\"secret\">([^<]+)<", rotated).group(1)
+    session.refresh(app)
+    assert app.client_secret_hash == secret_hash(new_secret) != secret_hash(secret)
+
+    department.post(
+        f"/schoolloket/beheer/toepassingen/{app.id}/uitschakelen", data={"csrf_token": token}
+    )
+    session.refresh(app)
+    assert app.disabled_at is not None
+    actions = set(session.scalars(select(AuditEvent.action)))
+    assert {"client.add", "client.update", "client.rotate_secret", "client.disable"} <= actions
+
+
+def test_an_administrator_is_added_and_deactivated(department, session, client):
+    token = _token(department)
+    refused = department.post(
+        "/schoolloket/beheer/beheerders",
+        data={"csrf_token": token, "username": "nieuw", "role": "school_admin", "schools": "999"},
+    )
+    assert refused.status_code == 400
+    assert "Geen school heeft instellingsnummer 999" in refused.get_data(as_text=True)
+    page = department.post(
+        "/schoolloket/beheer/beheerders",
+        data={
+            "csrf_token": token,
+            "username": "nieuw",
+            "role": "school_admin",
+            "schools": "555555",
+        },
+    ).get_data(as_text=True)
+    password = re.search(r'<span class="secret">([^<]+)<', page).group(1)
+
+    newcomer = client.application.test_client()
+    first = sign_in(newcomer, Admin("nieuw", password, None), code="")
+    assert first.headers["Location"].endswith("/schoolloket/nieuw-wachtwoord")
+
+    created = session.scalar(select(AdminUser).where(AdminUser.username == "nieuw"))
+    department.post(
+        f"/schoolloket/beheer/beheerders/{created.id}/deactiveren", data={"csrf_token": token}
+    )
+    session.expire_all()
+    assert not session.get(AdminUser, created.id).is_active
+    live = session.scalars(select(AdminSession).where(AdminSession.admin_id == created.id))
+    assert all(s.ended_at is not None for s in live)
+    assert newcomer.get("/schoolloket/nieuw-wachtwoord").status_code == 302
