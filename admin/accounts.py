@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import io
 
-from flask import abort, render_template, request, send_file, url_for
+from flask import abort, current_app, redirect, render_template, request, send_file, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from idp.db import get_session
 from idp.models import School
-from idp.services import account_runs, bundles, pupils
+from idp.services import account_jobs, account_runs, bundles, pupils
 from idp.services.account_runs import RunError, Selection
 from idp.services.accounts import NewAccount
 
@@ -68,7 +68,7 @@ def new_accounts() -> tuple[str, int]:
 
 
 @blueprint.route("/leerids/bewaren", methods=["POST"])
-def save_accounts() -> tuple[str, int]:
+def save_accounts() -> WerkzeugResponse | tuple[str, int]:
     """ "Bewaren én afdrukken", or "Toepassen" of a choice for the whole selection."""
     session = get_session()
     form = request.form
@@ -98,9 +98,15 @@ def save_accounts() -> tuple[str, int]:
         return _screen(selection, status=409)
     if not account_runs.apply_choices(session, selection, choices):
         return _screen(selection, status=400)
+    if len(selection.proposals) > account_jobs.DIRECT_LIMIT:
+        token = account_jobs.start(session, state.secrets_(), selection, state.admin())
+        # The run starts when its progress page is first shown, after this commit.
+        return redirect(url_for("schoolloket.job", token=token))
     try:
         created = account_runs.save(session, selection, state.admin())
     except RunError as error:
+        # Nothing of the run is kept (the 409 rolls back too); the screen is shown again.
+        session.rollback()
         return _screen(selection, error=message(error.code, error.params), status=409)
     return offer_bundle(
         selection.school, created.accounts, created.file_name, created.zip_data, "created"
@@ -133,6 +139,26 @@ def offer_bundle(
         ),
         200,
     )
+
+
+@blueprint.route("/leerids/taak/<token>")
+def job(token: str) -> tuple[str, int]:
+    """A run's progress (the page reloads itself until it is done), then its download.
+    Looking at the page resumes a run whose worker stopped (an instance restart)."""
+    found = account_jobs.find(get_session(), state.scope(), token[:100])
+    if found is None:
+        abort(404)
+    if account_jobs.needs_worker(found):
+        account_jobs.start_worker(current_app._get_current_object(), found.id)  # type: ignore[attr-defined]
+    download_token = account_jobs.bundle_token(found, state.secrets_())
+    download = url_for("schoolloket.download", token=download_token) if download_token else None
+    page = render_template(
+        "schoolloket/job.html",
+        job=found,
+        download=download,
+        minutes=state.settings()["credential_download_lifetime"] // 60,
+    )
+    return page, 200
 
 
 @blueprint.route("/downloads/<token>", methods=["POST"])

@@ -2,11 +2,14 @@
 
 from .account import Account, AccountKind, AccountStatus, CredentialType, account_kind_for
 from .admin import (
+    AccountJob,
+    AccountJobPart,
     AdminRole,
     AdminSession,
     AdminStage,
     AdminUser,
     CredentialBundle,
+    JobStatus,
     admin_school,
 )
 from .audit import AuditEvent
@@ -18,6 +21,9 @@ from .pupil import Enrollment, Person
 from .school import EducationType, Province, School
 
 __all__ = [
+    "AccountJob",
+    "AccountJobPart",
+    "JobStatus",
     "AuthorizationCode",
     "ClaimRelease",
     "Client",

@@ -6,7 +6,16 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, ForeignKey, LargeBinary, String, Table
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    ForeignKey,
+    LargeBinary,
+    String,
+    Table,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime, str_enum, utcnow
@@ -97,3 +106,57 @@ class CredentialBundle(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
     downloaded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class JobStatus(enum.StrEnum):
+    """Where a background creation run is."""
+
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class AccountJob(Base):
+    """A large "Bewaren én afdrukken" run (manual, §3), done in batches in the background.
+
+    The plan (the screen's usernames and passwords) and each batch's printed cards are
+    sealed with the deployment's key; a batch's accounts and its part commit together, so
+    a run that stops (an instance restart) resumes after its last committed batch and
+    never creates an account twice. When the run ends, the zip becomes a CredentialBundle
+    and the plan and parts are deleted.
+    """
+
+    __tablename__ = "account_job"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The progress page's address holds a random token; only its SHA-256 is kept.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id", ondelete="CASCADE"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("admin_user.id", ondelete="SET NULL")
+    )
+    status: Mapped[JobStatus] = mapped_column(str_enum(JobStatus, "job_status"))
+    total: Mapped[int] = mapped_column()
+    done: Mapped[int] = mapped_column(default=0)
+    plan_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Pupils the run left out (an account made meanwhile by someone else): stamnummers.
+    skipped: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # Until then the worker that claimed the run owns it; after, anyone may resume it.
+    lease_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Batches that failed in a row (a bug, the database gone): after a few, the run stops.
+    failures: Mapped[int] = mapped_column(default=0)
+    bundle_token_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class AccountJobPart(Base):
+    """The printed cards of one committed batch of an AccountJob, sealed."""
+
+    __tablename__ = "account_job_part"
+    __table_args__ = (UniqueConstraint("job_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("account_job.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column()
+    cards_sealed: Mapped[bytes] = mapped_column(LargeBinary)

@@ -267,25 +267,25 @@ def save(session: Session, selection: Selection, admin: AdminUser) -> Created:
     }
     created: list[NewAccount] = []
     try:
-        # A savepoint: a unique index refusing a second account leaves the session usable.
-        with session.begin_nested():
-            for proposal in selection.proposals:
-                enrollment = enrollments[proposal.enrollment_id]
-                made = create_account(
-                    session,
-                    enrollment.person,
-                    kind=proposal.kind,
-                    credential=proposal.credential,
-                    username=proposal.username,
-                    password=proposal.password,
-                    actor=admin,
-                )
-                card = issue_card(session, made.account, actor=admin)
-                printed = printed_card(selection.school, enrollment, made, card)
-                created.append(NewAccount(enrollment.stamnummer, made, card, printed))
+        for proposal in selection.proposals:
+            enrollment = enrollments[proposal.enrollment_id]
+            made = create_account(
+                session,
+                enrollment.person,
+                kind=proposal.kind,
+                credential=proposal.credential,
+                username=proposal.username,
+                password=proposal.password,
+                actor=admin,
+            )
+            card = issue_card(session, made.account, actor=admin)
+            printed = printed_card(selection.school, enrollment, made, card)
+            created.append(NewAccount(enrollment.stamnummer, made, card, printed))
     except (IntegrityError, AccountError):
         # Checked on the screen, so only a change since then gets here: a second click,
         # another administrator creating for the same pupils, a username taken meanwhile.
+        # The caller rolls the whole run back (no savepoint: Python's sqlite3 would
+        # commit at its release).
         raise RunError("changed_meanwhile") from None
     day = school_day()
     data = credential_bundle([new.printed for new in created], day)

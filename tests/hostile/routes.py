@@ -446,6 +446,12 @@ def schoolloket_new_admin(world: World) -> Page:
     return Page("/schoolloket/beheer/beheerders", place.browser("super_admin"), values)
 
 
+def schoolloket_job(world: World) -> Page:
+    """The progress page of a finished background run."""
+    place = world.schoolloket()
+    return Page(f"/schoolloket/leerids/taak/{place.finished_job()}", place.browser())
+
+
 def schoolloket_created(world: World) -> Page:
     """The page after "Bewaren én afdrukken", with the download button."""
     place = world.schoolloket()
@@ -540,6 +546,7 @@ SCHOOLLOKET = {
     "/schoolloket/beheer/beheerders/<int:admin_id>/deactiveren": [
         PageSpec(schoolloket_new_admin, only_forms=True, spent=accepted)
     ],
+    "/schoolloket/leerids/taak/<token>": [PageSpec(schoolloket_job, path_arg="token", forms=False)],
     "/schoolloket/kaartje": [PageSpec(schoolloket_card, query=("serial",), forms=False)],
     "/schoolloket/static/<path:filename>": [
         PageSpec(anonymous("/schoolloket/static/schoolloket.css"), path_arg="filename", forms=False)

@@ -348,6 +348,22 @@ class Schoolloket:
         session.commit()
         return enrollment_id, card.serial
 
+    def finished_job(self) -> str:
+        """The progress token of a background run that created one pupil's account."""
+        from idp.services import account_jobs, account_runs
+        from idp.services.scope import EVERYTHING
+
+        session = self.world.session
+        selection = account_runs.select_pupils(session, EVERYTHING, [self.pupil()])
+        account_runs.apply_choices(session, selection, {})
+        token = account_jobs.start(
+            session, self.world.app.extensions["leerid.secrets"], selection, self.admin
+        )
+        session.commit()
+        job = account_jobs.find(session, EVERYTHING, token)
+        account_jobs.run(self.world.app, job.id)
+        return token
+
     def pupil(self) -> int:
         """A new pupil of the school, with official data and no account: its enrollment id."""
         import datetime as dt
