@@ -46,12 +46,17 @@ def pupils_list() -> str:
     scope = state.scope()
     wanted = current_filter()
     page = pupils.search_pupils(session, scope, wanted, _number(request.args.get("page", "")) or 1)
+    # A school administrator picks among their schools and their groups; the department
+    # (every school) types an instellingsnummer's school id and a group instead of
+    # scrolling through thousands.
+    schools = [] if scope.is_everything else pupils.schools(session, scope)
+    single = wanted.school_id is not None or len(schools) == 1
     return render_template(
         "schoolloket/pupils.html",
         page=page,
         wanted=wanted,
-        schools=pupils.schools(session, scope),
-        groups=pupils.groups(session, scope, wanted.school_id),
+        schools=schools,
+        groups=pupils.groups(session, scope, wanted.school_id) if single else None,
         args={k: v for k, v in request.args.items() if k not in ("page", "all")},
     )
 

@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -54,8 +55,16 @@ def national_number(birth: dt.date, serial: int) -> str:
     return f"{body}{97 - int(prefix + body) % 97:02d}"
 
 
-def write_files(directory: Path, rows: int, schools: int, seed: int) -> tuple[Path, Path]:
-    """A school register and an enrollment export with `rows` pupils, streamed to disk."""
+def write_files(
+    directory: Path,
+    rows: int,
+    schools: int,
+    seed: int,
+    last_name: Callable[[random.Random], str] = lambda rng: rng.choice(LAST),
+    first_name: Callable[[random.Random], str] = lambda rng: rng.choice(FIRST),
+) -> tuple[Path, Path]:
+    """A school register and an enrollment export with `rows` pupils, streamed to disk;
+    names are drawn by `last_name` and `first_name`."""
     rng = random.Random(seed)
     school_file = directory / "scholen.csv"
     with school_file.open("w", newline="", encoding="utf-8") as handle:
@@ -80,8 +89,8 @@ def write_files(directory: Path, rows: int, schools: int, seed: int) -> tuple[Pa
                 [
                     f"{100000 + school}",
                     f"{pupil + 1}",
-                    rng.choice(LAST),
-                    rng.choice(FIRST),
+                    last_name(rng),
+                    first_name(rng),
                     birth.strftime("%d/%m/%Y"),
                     number,
                     f"{rng.randrange(1, grades + 1)}{rng.choice('ABC')}",

@@ -102,6 +102,13 @@ class Enrollment(Base):
             postgresql_where=_ACTIVE,
         ),
         CheckConstraint("end_date IS NULL OR end_date >= start_date", name="dates_ordered"),
+        # The pupil list's search by the start of a stamnummer over every school (a super
+        # administrator's): LIKE '123%' needs the pattern operator class on PostgreSQL.
+        Index(
+            "ix_enrollment_stamnummer",
+            "stamnummer",
+            postgresql_ops={"stamnummer": "varchar_pattern_ops"},
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,7 +11,7 @@ import enum
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from ..folding import fold
@@ -31,6 +31,7 @@ from .cards import normalise_serial
 from .scope import Scope
 
 PAGE_SIZE = 50
+COUNT_LIMIT = 1000
 QUERY_MAX_LENGTH = 100
 _BASIC_TYPES = sorted(set(EducationType) - ADVANCED_EDUCATION_TYPES)
 # The list's order, also of "select all" and of the creation screen.
@@ -81,12 +82,15 @@ class PupilRow:
 
 @dataclass(frozen=True)
 class PupilPage:
-    """A page of the list: `rows` of `total` matches, page `number` of `pages` (1-based)."""
+    """A page of the list: `rows` of `total` matches, page `number` of `pages` (1-based).
+    With more than COUNT_LIMIT matches, `more` is True, `total` is COUNT_LIMIT and there is
+    one page, of some of them."""
 
     rows: list[PupilRow]
     total: int
     number: int
     pages: int
+    more: bool = False
 
 
 def _filtered(scope: Scope, wanted: PupilFilter) -> Select[Enrollment, Person]:
@@ -118,46 +122,83 @@ def _filtered(scope: Scope, wanted: PupilFilter) -> Select[Enrollment, Person]:
             )
         )
     text = wanted.query.strip()[:QUERY_MAX_LENGTH]
-    if text:
-        words = fold(text).split()
-        by_name = and_(*(Person.search_name.contains(word) for word in words)) if words else None
-        by_number = Enrollment.stamnummer.startswith(text, autoescape=True)
-        query = query.where(or_(by_number, by_name) if by_name is not None else by_number)
+    words = fold(text).split()
+    if text.isdigit() or not words:
+        # Stamnummers are digits, names are not: one indexed condition, never an OR of
+        # two, which no index answers over a million pupils.
+        if text:
+            query = query.where(Enrollment.stamnummer.startswith(text, autoescape=True))
+    else:
+        query = query.where(and_(*(Person.search_name.contains(word) for word in words)))
     return query
 
 
 def search_pupils(session: Session, scope: Scope, wanted: PupilFilter, page: int = 1) -> PupilPage:
     """One page of the pupils the filter finds, by group, last name and first name."""
-    base = _filtered(scope, wanted)
-    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    pages = max(1, math.ceil(total / PAGE_SIZE))
-    number = min(max(1, page), pages)
+    # One query for at most COUNT_LIMIT + 1 matches, in no order, sorted here: finding and
+    # sorting every "ters" among a million pupils would cost far more than the page. Up
+    # to COUNT_LIMIT the list is exact; past it, it shows one sorted page of some matches
+    # and asks to narrow the search.
     query = (
-        base.add_columns(
-            School.name, School.instellingsnummer, Account.username, Account.status, Account.kind
+        _filtered(scope, wanted)
+        .with_only_columns(
+            Enrollment.id,
+            Enrollment.stamnummer,
+            Enrollment.administrative_group,
+            Enrollment.education_type,
+            Person.first_name,
+            Person.last_name,
+            Person.national_number_hash.is_not(None),
+            School.name,
+            School.instellingsnummer,
+            Account.username,
+            Account.status,
+            Account.kind,
         )
         .join(School, School.id == Enrollment.school_id)
-        .order_by(*ORDER)
-        .limit(PAGE_SIZE)
-        .offset((number - 1) * PAGE_SIZE)
+        .limit(COUNT_LIMIT + 1)
     )
-    rows = [
+    found = [
         PupilRow(
-            enrollment_id=e.id,
+            enrollment_id=enrollment_id,
             school_name=school_name,
             instellingsnummer=school_number,
-            stamnummer=e.stamnummer,
-            first_name=p.first_name,
-            last_name=p.last_name,
-            group=e.administrative_group,
-            kind=kind or account_kind_for(e.education_type),
+            stamnummer=stamnummer,
+            first_name=first_name,
+            last_name=last_name,
+            group=group,
+            kind=kind or account_kind_for(education_type),
             username=username,
             status=status,
-            has_official_data=p.has_official_data,
+            has_official_data=official,
         )
-        for e, p, school_name, school_number, username, status, kind in session.execute(query)
+        for (
+            enrollment_id,
+            stamnummer,
+            group,
+            education_type,
+            first_name,
+            last_name,
+            official,
+            school_name,
+            school_number,
+            username,
+            status,
+            kind,
+        ) in session.execute(query)
     ]
-    return PupilPage(rows, total, number, pages)
+    more = len(found) > COUNT_LIMIT
+    found = sorted(found[:COUNT_LIMIT], key=list_order)
+    pages = 1 if more else max(1, math.ceil(len(found) / PAGE_SIZE))
+    number = min(max(1, page), pages)
+    rows = found[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+    return PupilPage(rows, len(found), number, pages, more)
+
+
+def list_order(row: PupilRow) -> tuple[str, str, str, int]:
+    """The list's order: administratieve groep, then last and first name (folded, so that
+    "Çağan" sorts with the C's), then the enrollment."""
+    return (row.group, fold(row.last_name), fold(row.first_name), row.enrollment_id)
 
 
 def matching_enrollment_ids(

@@ -3,6 +3,7 @@ scoped to the administrator's schools."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import re
@@ -12,7 +13,15 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from idp.models import Account, AuditEvent, CredentialBundle
+from idp.models import (
+    Account,
+    AuditEvent,
+    CredentialBundle,
+    EducationType,
+    Enrollment,
+    Person,
+)
+from idp.services import pupils
 
 from .conftest import csrf_of, sign_in
 
@@ -182,3 +191,26 @@ def test_statistics_match_leerid_stats_and_are_scoped(client, two_schools, make_
     for school in expected["schools"]:
         key = f"{school['instellingsnummer']} {school['name']}"
         assert by_school[key] == (school["pupils"], school["accounts"], school["coverage"])
+
+
+def test_a_search_that_finds_too_many_says_so(
+    client, session, make_school, make_admin, monkeypatch
+):
+
+    monkeypatch.setattr(pupils, "COUNT_LIMIT", 3)
+    school = make_school(instellingsnummer="121212")
+    admin = make_admin("beheerder.veel", school)
+    for number in range(5):
+        person = Person(first_name="Lotte", last_name=f"Peeters{number}")
+        session.add(
+            Enrollment(person=person, school=school, stamnummer=f"9{number}",
+                       administrative_group="1A", education_type=EducationType.GEWOON_LAGER,
+                       start_date=dt.date(2025, 9, 1))
+        )  # fmt: skip
+    session.commit()
+    sign_in(client, admin)
+    page = _text(client.get("/schoolloket/leerlingen?q=peeters"))
+    assert "Meer dan 3 leerlingen gevonden: verfijn de zoekopdracht." in page
+    assert page.count('class="select-one"') == 3
+    exact = _text(client.get("/schoolloket/leerlingen?q=peeters4"))
+    assert "1 leerling gevonden" in exact
