@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from . import state
+from . import messages, state
 
 blueprint = Blueprint(
     "schoolloket",
@@ -25,7 +25,7 @@ blueprint.after_request(state.finish)
 
 @blueprint.context_processor
 def _template_helpers() -> dict[str, object]:
-    return {"admin_csrf_field": state.csrf_field}
+    return {"admin_csrf_field": state.csrf_field, "action_label": messages.action_label}
 
 
 # The views register their routes on the blueprint.

@@ -39,7 +39,7 @@ def _ids(values: list[str]) -> list[int]:
     return [int(v) for v in values if v.isascii() and v.isdigit() and len(v) < 10]
 
 
-@blueprint.route("/leerlingen/<int:enrollment_id>/leerid")
+@blueprint.route("/leerlingen/<id:enrollment_id>/leerid")
 def new_account(enrollment_id: int) -> tuple[str, int]:
     """ "Maak een LeerID aan" on a pupil's page."""
     if pupils.pupil(get_session(), state.scope(), enrollment_id) is None:

@@ -3,7 +3,7 @@ alone, block, unblock, deactivate; and finding a pupil by the serial of a found 
 
 from __future__ import annotations
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from idp.db import get_session
@@ -48,7 +48,7 @@ def _print(found: PupilDetail, made: NewAccount, purpose: str) -> tuple[str, int
     return offer_bundle(found.school, [made], name, data, purpose)
 
 
-@blueprint.route("/leerlingen/<int:enrollment_id>/nieuw-wachtwoord", methods=["POST"])
+@blueprint.route("/leerlingen/<id:enrollment_id>/nieuw-wachtwoord", methods=["POST"])
 def pupil_new_password(enrollment_id: int) -> tuple[str, int]:
     """A new password and card; the old password, card, sessions and tokens stop working."""
     found, account = _pupil_with_account(enrollment_id)
@@ -64,7 +64,7 @@ def pupil_new_password(enrollment_id: int) -> tuple[str, int]:
     return _print(found, made, "password")
 
 
-@blueprint.route("/leerlingen/<int:enrollment_id>/nieuw-kaartje", methods=["POST"])
+@blueprint.route("/leerlingen/<id:enrollment_id>/nieuw-kaartje", methods=["POST"])
 def pupil_new_card(enrollment_id: int) -> tuple[str, int]:
     """A new card: the old card's QR code stops working; the password stays."""
     found, account = _pupil_with_account(enrollment_id)
@@ -75,7 +75,7 @@ def pupil_new_card(enrollment_id: int) -> tuple[str, int]:
 
 
 @blueprint.route(
-    "/leerlingen/<int:enrollment_id>/<any(blokkeren,deblokkeren,deactiveren):action>",
+    "/leerlingen/<id:enrollment_id>/<any(blokkeren,deblokkeren,deactiveren):action>",
     methods=["POST"],
 )
 def pupil_status(enrollment_id: int, action: str) -> Response | tuple[str, int]:
@@ -88,6 +88,7 @@ def pupil_status(enrollment_id: int, action: str) -> Response | tuple[str, int]:
         return render_template("schoolloket/refused.html", error=message(error.code)), 409
     if status is not AccountStatus.ACTIVE:
         _end_sessions(account)
+    flash(message(f"done_{action}"))
     return redirect(url_for("schoolloket.pupil", enrollment_id=enrollment_id))
 
 

@@ -32,6 +32,7 @@ def audit_page() -> str:
         enrollment_id=int(pupil)
         if pupil.isascii() and pupil.isdigit() and len(pupil) < 10
         else None,
+        stamnummer=args.get("stamnummer", "").strip()[:20],
     )
     session = get_session()
     return render_template(

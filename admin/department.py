@@ -3,6 +3,9 @@ administrators. To a school administrator these pages do not exist (404)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from flask import abort, render_template, request
 from sqlalchemy import select
 
@@ -39,15 +42,22 @@ def _client(client_id: int) -> Client:
 
 
 def _apps_page(
-    error: str | None = None, secret: tuple[str, str] | None = None, status: int = 200
+    error: str | None = None,
+    secret: tuple[str, str] | None = None,
+    status: int = 200,
+    typed: Mapping[str, Any] | None = None,
 ) -> tuple[str, int]:
+    """The applications; after a refused form, what was typed stays in it."""
     apps = get_session().scalars(select(Client).order_by(Client.name)).all()
-    return (
-        render_template(
-            "schoolloket/apps.html", apps=apps, scopes=SUPPORTED_SCOPES, error=error, secret=secret
-        ),
-        status,
+    page = render_template(
+        "schoolloket/apps.html",
+        apps=apps,
+        scopes=SUPPORTED_SCOPES,
+        error=error,
+        secret=secret,
+        typed=typed or {},
     )
+    return page, status
 
 
 @blueprint.route("/beheer/toepassingen", methods=["GET", "POST"])
@@ -72,12 +82,12 @@ def apps() -> tuple[str, int]:
             actor=state.admin(),
         )
     except ClientError as error:
-        return _apps_page(message(error.code, error.params), status=400)
+        return _apps_page(message(error.code, error.params), status=400, typed=form)
     made = registered.client
     return _apps_page(secret=(made.client_id, registered.client_secret or ""))
 
 
-@blueprint.route("/beheer/toepassingen/<int:client_id>", methods=["GET", "POST"])
+@blueprint.route("/beheer/toepassingen/<id:client_id>", methods=["GET", "POST"])
 @state.super_admin_only
 def app(client_id: int) -> tuple[str, int]:
     """One application: its redirect URIs and scopes to change."""
@@ -108,7 +118,7 @@ def app(client_id: int) -> tuple[str, int]:
     return page, status
 
 
-@blueprint.route("/beheer/toepassingen/<int:client_id>/geheim", methods=["POST"])
+@blueprint.route("/beheer/toepassingen/<id:client_id>/geheim", methods=["POST"])
 @state.super_admin_only
 def rotate_secret(client_id: int) -> tuple[str, int]:
     """A new client secret, shown once; the old one stops working."""
@@ -121,7 +131,7 @@ def rotate_secret(client_id: int) -> tuple[str, int]:
 
 
 @blueprint.route(
-    "/beheer/toepassingen/<int:client_id>/<any(uitschakelen,inschakelen):action>", methods=["POST"]
+    "/beheer/toepassingen/<id:client_id>/<any(uitschakelen,inschakelen):action>", methods=["POST"]
 )
 @state.super_admin_only
 def toggle_app(client_id: int, action: str) -> tuple[str, int]:
@@ -171,7 +181,7 @@ def administrators() -> tuple[str, int]:
     return _admins_page(created=created)
 
 
-@blueprint.route("/beheer/beheerders/<int:admin_id>/deactiveren", methods=["POST"])
+@blueprint.route("/beheer/beheerders/<id:admin_id>/deactiveren", methods=["POST"])
 @state.super_admin_only
 def deactivate_admin(admin_id: int) -> tuple[str, int]:
     """An administrator who leaves: signed out everywhere, no sign-in any more."""

@@ -43,6 +43,13 @@ _MESSAGES: dict[str, Callable[[Mapping[str, Any]], str]] = {
         "card (two groups of 4 characters, such as K7RE-9XHM)."
     ),
     "status_unchanged": lambda p: _("The account already has this status."),
+    "done_blokkeren": lambda p: _(
+        "The account is blocked: the pupil is signed out of every app and cannot sign in."
+    ),
+    "done_deblokkeren": lambda p: _("The account is active again: the pupil can sign in."),
+    "done_deactiveren": lambda p: _(
+        "The account is deactivated: the pupil is signed out of every app and cannot sign in."
+    ),
     "no_official_data": lambda p: _(
         "no official data: no valid rijksregister- or bisnummer is known yet. The school's "
         "administration adds it in the pupil administration package; a day later the "
@@ -57,6 +64,11 @@ _MESSAGES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "uri_not_absolute": lambda p: _(
         "The address %(uri)s must be a whole address (https://...) without a # part.", **p
     ),
+    "uri_invalid": lambda p: _(
+        "The address %(uri)s is not a valid web address: check the host name and the port.",
+        **p,
+    ),
+    "too_many_uris": lambda p: _("Give at most %(limit)s addresses.", **p),
     "name_missing": lambda p: _("Give the application a name."),
     "listed_needs_client_uri": lambda p: _(
         "An application shown to pupils needs the address of its start page."
@@ -95,3 +107,36 @@ _MESSAGES: dict[str, Callable[[Mapping[str, Any]], str]] = {
 def message(code: str, params: Mapping[str, Any] | None = None) -> str:
     """The text for a code, in the current language."""
     return _MESSAGES[code](params or {})
+
+
+# What each audited action is called on the audit page and in a pupil's history.
+_ACTIONS: dict[str, Callable[[], str]] = {
+    "account.create": lambda: _("LeerID created"),
+    "account.new_password": lambda: _("New password"),
+    "account.block": lambda: _("Account blocked"),
+    "account.unblock": lambda: _("Account unblocked"),
+    "account.deactivate": lambda: _("Account deactivated"),
+    "account.job_start": lambda: _("Creation of LeerIDs started"),
+    "account.job_done": lambda: _("Creation of LeerIDs finished"),
+    "card.issue": lambda: _("New card"),
+    "bundle.download": lambda: _("Print file downloaded"),
+    "admin.create": lambda: _("Administrator added"),
+    "admin.deactivate": lambda: _("Administrator deactivated"),
+    "admin.sign_in": lambda: _("Signed in"),
+    "admin.sign_out": lambda: _("Signed out"),
+    "admin.password_change": lambda: _("Own password chosen"),
+    "admin.totp_enrol": lambda: _("Verification code set up"),
+    "client.add": lambda: _("Application added"),
+    "client.update": lambda: _("Application changed"),
+    "client.rotate_secret": lambda: _("Application secret renewed"),
+    "client.disable": lambda: _("Application disabled"),
+    "client.enable": lambda: _("Application enabled"),
+    "schools.import": lambda: _("School register imported"),
+    "enrollments.import": lambda: _("Enrollments imported"),
+}
+
+
+def action_label(code: str) -> str:
+    """An audited action in words; an action without words yet, as its code."""
+    label = _ACTIONS.get(code)
+    return label() if label else code

@@ -14,6 +14,8 @@ from idp.services.pupils import AccountState, PupilFilter
 
 from . import blueprint, state
 
+FILTER_PARAMETERS = ("q", "school", "group", "account", "kind")
+
 
 def _choice(enum_class: Any, text: str) -> Any:
     """An enum member from a query parameter, or None for anything else."""
@@ -57,11 +59,13 @@ def pupils_list() -> str:
         wanted=wanted,
         schools=schools,
         groups=pupils.groups(session, scope, wanted.school_id) if single else None,
-        args={k: v for k, v in request.args.items() if k not in ("page", "all")},
+        # Only the filter's own parameters go into the pager's links: url_for would take
+        # any other name (_method, endpoint...) as its own argument.
+        args={k: v for k, v in request.args.items() if k in FILTER_PARAMETERS},
     )
 
 
-@blueprint.route("/leerlingen/<int:enrollment_id>")
+@blueprint.route("/leerlingen/<id:enrollment_id>")
 def pupil(enrollment_id: int) -> str:
     """A pupil's enrollment data, account, card and history."""
     found = pupils.pupil(get_session(), state.scope(), enrollment_id)

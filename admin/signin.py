@@ -18,6 +18,7 @@ from idp.services import admin_sessions
 from idp.throttle import get_throttle
 from idp.totp import provisioning_uri
 from idp.views.messages import duration, refusal_message
+from idp.views.signin import client_ip
 
 from . import blueprint, state
 from .forms import EnrolForm, NewPasswordForm, SignInForm
@@ -35,7 +36,7 @@ def sign_in() -> Response | str | tuple[str, int]:
         return render_template("schoolloket/sign_in.html", form=form, error=None)
     username = form.username.data or ""
     throttle = get_throttle()
-    verdict = throttle.check_admin(username)
+    verdict = throttle.check_admin(username, client_ip())
     if verdict.wait:
         error = _("Too many failed attempts. Try again in %(span)s.", span=duration(verdict.wait))
         return render_template("schoolloket/sign_in.html", form=form, error=error), 429
@@ -44,11 +45,11 @@ def sign_in() -> Response | str | tuple[str, int]:
         session, username, form.password.data or "", form.code.data or "", state.secrets_()
     )
     if found is None:
-        throttle.admin_failed(username)
+        throttle.admin_failed(username, client_ip())
         error = _("The username, password or verification code is not right.")
         # 200, not 4xx: the failure must stay countable, and nothing is stored anyway.
         return render_template("schoolloket/sign_in.html", form=form, error=error)
-    throttle.admin_succeeded(username)
+    throttle.admin_succeeded(username, client_ip())
     opened = admin_sessions.open_session(session, found)
     response = redirect(state.stage_url(opened.session.stage))
     state.set_session_cookie(response, opened.token)

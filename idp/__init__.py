@@ -10,7 +10,7 @@ from flask import Flask
 from flask_wtf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import db, i18n, input_guard, oauth, security_headers, throttle
+from . import db, i18n, input_guard, oauth, routing, security_headers, throttle
 from .config import load_settings
 from .keystore import MissingKeysError, load_secrets
 from .views import apps, cards, errors, home, login, logout, oidc, pictures, portal, recovery
@@ -44,6 +44,7 @@ def create_app(config: Mapping[str, Mapping[str, Any]] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
         )
+    routing.init_app(app)
     db.init_app(app)
     i18n.init_app(app)
     security_headers.init_app(app)

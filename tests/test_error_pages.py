@@ -23,3 +23,16 @@ def test_a_page_opened_the_wrong_way_keeps_its_allow_header(client):
 def test_after_signing_out_the_next_pupil_can_sign_in(client):
     html = client.get("/logout").get_data(as_text=True)
     assert "Opnieuw aanmelden" in html and 'href="/login"' in html
+
+
+def test_a_fault_of_ours_gets_a_kind_page_not_werkzeugs(app, client):
+    @app.route("/_broken")
+    def broken():
+        raise RuntimeError("boom")
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = client.get("/_broken")
+    assert response.status_code == 500
+    page = response.get_data(as_text=True)
+    assert "Er ging iets mis bij ons" in page
+    assert "boom" not in page and "Traceback" not in page

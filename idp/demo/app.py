@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from ..hashing import matches_hash, secret_hash
 from ..keystore import Secrets
-from ..models import AuditEvent, Client
+from ..models import Client
+from ..services.admins import record_event
 from ..services.clients import check_uri, register_client
 from .seed import ACTOR, demo_secret
 
@@ -96,12 +97,7 @@ def ensure_demo_app(session: Session, secrets: Secrets, url: str) -> DemoApp:
         client.client_secret_hash = secret_hash(secret)
         changed.append("client_secret")
     if changed and not created:
-        session.add(
-            AuditEvent(
-                actor=ACTOR,
-                action="client.update",
-                details={"client_id": client.client_id, "changed": changed},
-            )
-        )
+        details = {"client_id": client.client_id, "changed": changed}
+        record_event(session, ACTOR, "client.update", details=details)
     session.flush()
     return DemoApp(url=url, client_id=client.client_id, client_secret=secret)

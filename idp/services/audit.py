@@ -19,12 +19,13 @@ PAGE_SIZE = 100
 @dataclass(frozen=True)
 class AuditFilter:
     """Empty values filter nothing. `day_from`/`day_to` are inclusive dates (UTC);
-    `enrollment_id` is a pupil of the administrator's schools."""
+    `enrollment_id` or `stamnummer` is a pupil of the administrator's schools."""
 
     day_from: dt.date | None = None
     day_to: dt.date | None = None
     action: str = ""
     enrollment_id: int | None = None
+    stamnummer: str = ""
 
 
 def events(
@@ -37,7 +38,7 @@ def events(
     if wanted.day_from is not None:
         start = dt.datetime.combine(wanted.day_from, dt.time(), dt.UTC)
         query = query.where(AuditEvent.occurred_at >= start)
-    if wanted.day_to is not None:
+    if wanted.day_to is not None and wanted.day_to < dt.date.max:
         end = dt.datetime.combine(wanted.day_to + dt.timedelta(days=1), dt.time(), dt.UTC)
         query = query.where(AuditEvent.occurred_at < end)
     if wanted.action:
@@ -47,6 +48,11 @@ def events(
             Enrollment.id == wanted.enrollment_id, scope.where(Enrollment.school_id)
         )
         query = query.where(AuditEvent.person_id.in_(person.scalar_subquery()))
+    if wanted.stamnummer:
+        named = select(Enrollment.person_id).where(
+            Enrollment.stamnummer == wanted.stamnummer, scope.where(Enrollment.school_id)
+        )
+        query = query.where(AuditEvent.person_id.in_(named.scalar_subquery()))
     query = query.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(limit)
     return list(session.scalars(query))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -14,6 +16,14 @@ from ..hashing import new_secret, secret_hash
 from ..models import Client, Token, utcnow
 from ..oauth.claims import SUPPORTED_SCOPES
 from .admins import Actor, record_event
+
+MAX_URI_LENGTH = 2000
+MAX_URIS = 20
+_PRINTABLE_ASCII = re.compile(r"[\x21-\x7e]+")
+# A DNS name: labels of letters, digits and hyphens (IDN in xn-- form), dot-separated.
+_HOST = re.compile(
+    r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*"
+)
 
 
 class ClientError(ValueError):
@@ -36,9 +46,20 @@ class RegisteredClient:
 
 
 def check_uri(uri: str, what: str) -> str:
-    """An absolute https URI without fragment (http only on the loopback, RFC 8252 §7.3).
-    `what` names the field in the error ("redirect URI")."""
-    parts = urlsplit(uri)
+    """An absolute https URI without fragment (http only on the loopback, RFC 8252 §7.3),
+    of at most MAX_URI_LENGTH printable ASCII characters, whose host is a DNS name
+    (internationalised names in their xn-- form, no wildcard) or an IP address and whose
+    port, if any, is 1 to 65535. `what` names the field in the error ("redirect URI")."""
+    if len(uri) > MAX_URI_LENGTH or not _PRINTABLE_ASCII.fullmatch(uri):
+        raise ClientError("uri_invalid", f"{what} {uri[:80]!r} is not a valid URI", uri=uri[:80])
+    try:
+        parts = urlsplit(uri)
+        port = parts.port
+    except ValueError:
+        raise ClientError("uri_invalid", f"{what} {uri!r} is not a valid URI", uri=uri) from None
+    host = parts.hostname or ""
+    if port == 0 or not (_HOST.fullmatch(host) or _is_ip(host)):
+        raise ClientError("uri_invalid", f"{what} {uri!r} is not a valid URI", uri=uri)
     loopback = parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
     if parts.scheme != "https" and not loopback:
         raise ClientError(
@@ -51,6 +72,21 @@ def check_uri(uri: str, what: str) -> str:
             "uri_not_absolute", f"{what} {uri!r} must be absolute and have no #fragment", uri=uri
         )
     return uri
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def check_uris(uris: Sequence[str], what: str) -> list[str]:
+    """check_uri for each of at most MAX_URIS URIs."""
+    if len(uris) > MAX_URIS:
+        raise ClientError("too_many_uris", f"at most {MAX_URIS} {what}s", limit=MAX_URIS)
+    return [check_uri(uri, what) for uri in uris]
 
 
 def _check_scopes(scopes: Sequence[str]) -> None:
@@ -100,8 +136,8 @@ def register_client(
         )
     if not redirect_uris:
         raise ClientError("no_redirect_uri", "a client needs at least one redirect URI")
-    uris = [check_uri(u, "redirect URI") for u in redirect_uris]
-    logout_uris = [check_uri(u, "post-logout redirect URI") for u in post_logout_redirect_uris]
+    uris = check_uris(redirect_uris, "redirect URI")
+    logout_uris = check_uris(post_logout_redirect_uris, "post-logout redirect URI")
     if backchannel_logout_uri:
         check_uri(backchannel_logout_uri, "back-channel logout URI")
     method = auth_method or ("none" if public else "client_secret_basic")
@@ -179,8 +215,8 @@ def update_client(
     """
     if not redirect_uris:
         raise ClientError("no_redirect_uri", "a client needs at least one redirect URI")
-    uris = [check_uri(u, "redirect URI") for u in redirect_uris]
-    logout_uris = [check_uri(u, "post-logout redirect URI") for u in post_logout_redirect_uris]
+    uris = check_uris(redirect_uris, "redirect URI")
+    logout_uris = check_uris(post_logout_redirect_uris, "post-logout redirect URI")
     _check_scopes(scopes)
     before = {"redirect_uris": client.redirect_uris, "scopes": client.allowed_scopes}
     client.redirect_uris = uris

@@ -196,24 +196,27 @@ class Throttle:
         """A card that works: this browser's streak of unknown cards was typos."""
         self.store.clear(self._card_key(source.device))
 
-    def check_admin(self, username: str) -> Verdict:
-        """Before verifying a Schoolloket sign-in: may this attempt go ahead now? The
-        administrators' streaks are their own kind, apart from the pupils' usernames."""
-        reading = self.store.read(self._admin_key(username))
+    def check_admin(self, username: str, ip: str) -> Verdict:
+        """Before verifying a Schoolloket sign-in from `ip`: may this attempt go ahead now?
+        The administrators' streaks are their own kind, apart from the pupils', and kept
+        per username and network: guesses from elsewhere never slow the administrator
+        down at school (a password of ~98 bits and a TOTP code need no lock-out)."""
+        reading = self.store.read(self._admin_key(username, ip))
         return self._streak_verdict(reading.streak, self.clock())
 
-    def admin_failed(self, username: str) -> Verdict:
+    def admin_failed(self, username: str, ip: str) -> Verdict:
         """Record a failed Schoolloket sign-in (wrong password or code, or no such
-        administrator); returns how long the next attempt must wait."""
+        administrator); returns how long the next attempt from `ip` must wait."""
         now = self.clock()
         tallies = [(self._minute_key(now), MINUTE_TALLY_LIFETIME)]
-        reading = self.store.fail(self._admin_key(username), now, self.policy.forget_after, tallies)
+        key = self._admin_key(username, ip)
+        reading = self.store.fail(key, now, self.policy.forget_after, tallies)
         self._alarm(reading.tallies[0], now)
         return self._streak_verdict(reading.streak, now)
 
-    def admin_succeeded(self, username: str) -> None:
-        """A correct Schoolloket sign-in clears the administrator's streak."""
-        self.store.clear(self._admin_key(username))
+    def admin_succeeded(self, username: str, ip: str) -> None:
+        """A correct Schoolloket sign-in clears the streak of that username and network."""
+        self.store.clear(self._admin_key(username, ip))
 
     def failures_this_minute(self) -> int:
         """Failed sign-ins and unknown cards over all instances in the current clock
@@ -252,10 +255,10 @@ class Throttle:
     def _device_key(self, username: str, device: str) -> str:
         return "throttle:device:" + self._digest("device", normalise_username(username), device)
 
-    def _admin_key(self, username: str) -> str:
-        # One streak per administrator, whatever the browser: with a strong password and a
-        # TOTP code, a growing delay costs a real administrator little and a guesser all.
-        return "throttle:admin:" + self._digest("admin", normalise_username(username))
+    def _admin_key(self, username: str, ip: str) -> str:
+        return "throttle:admin:" + self._digest(
+            "admin", normalise_username(username), ip_source(ip)
+        )
 
     def _card_key(self, device: str) -> str:
         return "throttle:card:" + self._digest("card", device)

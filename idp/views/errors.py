@@ -7,7 +7,7 @@ import logging
 from flask import Flask, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from redis.exceptions import RedisError
-from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.exceptions import InternalServerError, MethodNotAllowed, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +37,17 @@ def _not_found(error: NotFound | MethodNotAllowed) -> tuple[str, int, dict[str, 
     return render_template("not_found.html"), error.code or 404, headers
 
 
+def _server_error(error: InternalServerError) -> tuple[str, int]:
+    # A fault of ours: logged with its traceback for the operator (Flask has logged it),
+    # and said kindly, in the reader's language, without any detail an attacker could use.
+    log.error("server error on %s %s", request.method, request.path)
+    return render_template("server_error.html"), 500
+
+
 def init_app(app: Flask) -> None:
     """Register the error pages."""
     app.register_error_handler(RedisError, _counters_unreachable)
     app.register_error_handler(CSRFError, _form_expired)
     app.register_error_handler(NotFound, _not_found)
     app.register_error_handler(MethodNotAllowed, _not_found)
+    app.register_error_handler(InternalServerError, _server_error)

@@ -505,21 +505,21 @@ SCHOOLLOKET = {
         )
     ],
     "/schoolloket/leerids/nieuw": [PageSpec(schoolloket_selection, only_forms=True)],
-    "/schoolloket/leerlingen/<int:enrollment_id>": [
+    "/schoolloket/leerlingen/<id:enrollment_id>": [
         PageSpec(schoolloket_pupil(), path_arg="enrollment_id")
     ],
-    "/schoolloket/leerlingen/<int:enrollment_id>/leerid": [
+    "/schoolloket/leerlingen/<id:enrollment_id>/leerid": [
         PageSpec(schoolloket_pupil("/leerid"), path_arg="enrollment_id")
     ],
     "/schoolloket/leerids/bewaren": [PageSpec(schoolloket_pupil("/leerid"), only_forms=True)],
     "/schoolloket/downloads/<token>": [PageSpec(schoolloket_created, only_forms=True)],
-    "/schoolloket/leerlingen/<int:enrollment_id>/nieuw-wachtwoord": [
+    "/schoolloket/leerlingen/<id:enrollment_id>/nieuw-wachtwoord": [
         PageSpec(schoolloket_account, only_forms=True)
     ],
-    "/schoolloket/leerlingen/<int:enrollment_id>/nieuw-kaartje": [
+    "/schoolloket/leerlingen/<id:enrollment_id>/nieuw-kaartje": [
         PageSpec(schoolloket_account, only_forms=True)
     ],
-    "/schoolloket/leerlingen/<int:enrollment_id>/<any(blokkeren,deblokkeren,deactiveren):action>": [
+    "/schoolloket/leerlingen/<id:enrollment_id>/<any(blokkeren,deblokkeren,deactiveren):action>": [
         PageSpec(schoolloket_account, only_forms=True)
     ],
     "/schoolloket/statistieken": [PageSpec(schoolloket("/schoolloket/statistieken"))],
@@ -533,17 +533,17 @@ SCHOOLLOKET = {
         PageSpec(schoolloket("/schoolloket/beheer/scholen", "super_admin"), forms=False)
     ],
     "/schoolloket/beheer/toepassingen": [PageSpec(schoolloket_apps)],
-    "/schoolloket/beheer/toepassingen/<int:client_id>": [
+    "/schoolloket/beheer/toepassingen/<id:client_id>": [
         PageSpec(schoolloket_app, path_arg="client_id")
     ],
-    "/schoolloket/beheer/toepassingen/<int:client_id>/geheim": [
+    "/schoolloket/beheer/toepassingen/<id:client_id>/geheim": [
         PageSpec(schoolloket_apps, only_forms=True)
     ],
-    "/schoolloket/beheer/toepassingen/<int:client_id>/<any(uitschakelen,inschakelen):action>": [
+    "/schoolloket/beheer/toepassingen/<id:client_id>/<any(uitschakelen,inschakelen):action>": [
         PageSpec(schoolloket_apps, only_forms=True)
     ],
     "/schoolloket/beheer/beheerders": [PageSpec(schoolloket_new_admin, spent=accepted)],
-    "/schoolloket/beheer/beheerders/<int:admin_id>/deactiveren": [
+    "/schoolloket/beheer/beheerders/<id:admin_id>/deactiveren": [
         PageSpec(schoolloket_new_admin, only_forms=True, spent=accepted)
     ],
     "/schoolloket/leerids/taak/<token>": [PageSpec(schoolloket_job, path_arg="token", forms=False)],

@@ -116,3 +116,44 @@ def test_an_administrator_is_added_and_deactivated(department, session, client):
     live = session.scalars(select(AdminSession).where(AdminSession.admin_id == created.id))
     assert all(s.ended_at is not None for s in live)
     assert newcomer.get("/schoolloket/nieuw-wachtwoord").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "https://a.example:99999/cb",
+        "https://*.evil.example/cb",
+        "https://[::1/cb",
+        "https://exämple.be/cb",
+        "https://a.example/" + "x" * 3000,
+        "https://a.example:0/",
+    ],
+)
+def test_an_invalid_redirect_uri_is_refused_and_the_form_kept(department, session, uri):
+    form = {"csrf_token": _token(department), "name": "Spellingspel", "redirect_uris": uri}
+    refused = department.post("/schoolloket/beheer/toepassingen", data=form)
+    assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
+    assert "geen geldig webadres" in page
+    assert 'value="Spellingspel"' in page
+    assert session.scalar(select(Client).where(Client.name == "Spellingspel")) is None
+
+
+def test_too_many_redirect_uris_are_refused(department):
+    uris = "\n".join(f"https://app.example/cb{n}" for n in range(21))
+    form = {"csrf_token": _token(department), "name": "Veel", "redirect_uris": uris}
+    refused = department.post("/schoolloket/beheer/toepassingen", data=form)
+    assert refused.status_code == 400
+    assert "Geef hoogstens 20 adressen." in refused.get_data(as_text=True)
+
+
+def test_numbers_too_large_for_a_row_id_are_not_found(department):
+    token = _token(department)
+    huge = 2**63
+    assert department.get(f"/schoolloket/leerlingen/{huge}").status_code == 404
+    assert department.get(f"/schoolloket/beheer/toepassingen/{huge}").status_code == 404
+    deactivate = f"/schoolloket/beheer/beheerders/{huge}/deactiveren"
+    assert department.post(deactivate, data={"csrf_token": token}).status_code == 404
+    assert department.get("/schoolloket/audit?to=9999-12-31&from=0001-01-01").status_code == 200
+    pager = "/schoolloket/leerlingen?_method=POST&endpoint=x&page=2&q=a"
+    assert department.get(pager).status_code == 200

@@ -140,3 +140,14 @@ def test_totp_codes_follow_rfc_6238():
     assert totp.code_at(secret, 1111111109) == "081804"
     assert totp.matching_step(secret, "287 082", None, now=59) == 1
     assert totp.matching_step(secret, "287082", 1, now=59) is None
+
+
+def test_guesses_from_elsewhere_do_not_lock_the_administrator_out(client, make_admin, make_school):
+    admin = make_admin("beheerder", make_school())
+    stranger = client.application.test_client()
+    stranger.environ_base["REMOTE_ADDR"] = "203.0.113.9"
+    for _ in range(8):
+        sign_in(stranger, Admin("beheerder", "z" * 20, None), code="1")
+    assert sign_in(stranger, admin).status_code == 429
+    client.environ_base["REMOTE_ADDR"] = "198.51.100.20"  # the school's network
+    assert sign_in(client, admin).status_code == 302

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
-from ...models import AuditEvent
+from ..admins import record_event
 from ..tabular import TableError
 from .bulk import driver_connection
 from .ledger import drop_ledger
@@ -100,9 +100,7 @@ def _finish(session: Session, report: ImportReport, audit: AuditInfo | None, act
         session.rollback()
         return
     details = {**audit.details, **report.counts, "invalid": report.invalid}
-    session.add(
-        AuditEvent(actor=actor, action=audit.action, school_id=audit.school_id, details=details)
-    )
+    record_event(session, actor, audit.action, school_id=audit.school_id, details=details)
     session.commit()
     report.written = True
 
