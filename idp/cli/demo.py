@@ -35,7 +35,14 @@ def register(group: click.Group) -> None:
     type=click.IntRange(1, 65535),
     help="Port of the demo learning app  [default: --port + 1]",
 )
-def demo(host: str, port: int, app_port: int | None) -> None:
+@click.option(
+    "--app-response-mode",
+    type=click.Choice(["form_post", "query"]),
+    default="form_post",
+    show_default=True,
+    help="How LeerID sends the code back to the demo learning app.",
+)
+def demo(host: str, port: int, app_port: int | None, app_response_mode: str) -> None:
     """Seed demo schools, pupils and administrators, then serve LeerID (never in production)."""
     # Checked before the issuer is overridden: production also refuses an http:// issuer,
     # and that error would hide the real reason.
@@ -66,7 +73,9 @@ def demo(host: str, port: int, app_port: int | None) -> None:
         # The gunicorn worker opens its own connections; none may be shared across fork.
         database.engine.dispose()
     if registered is not None:
-        problem = _start_learning_app(registered, url, host, app_port or port + 1)
+        problem = _start_learning_app(
+            registered, url, host, app_port or port + 1, app_response_mode
+        )
     running = registered is not None and problem is None
     lines = welcome(info, url, app_url if running else None, problem, command=leerid_command())
     click.echo("\n".join(lines))
@@ -80,7 +89,9 @@ def _url(host: str, port: int) -> str:
     return f"http://{f'[{host}]' if ':' in host else host}:{port}"
 
 
-def _start_learning_app(registered: DemoApp, issuer: str, host: str, port: int) -> str | None:
+def _start_learning_app(
+    registered: DemoApp, issuer: str, host: str, port: int, response_mode: str = "form_post"
+) -> str | None:
     """Serve the demo app from a thread of this process; returns a problem, or None."""
     if port > 65535:
         return f"port {port} does not exist: choose one with --app-port"
@@ -90,7 +101,13 @@ def _start_learning_app(registered: DemoApp, issuer: str, host: str, port: int) 
     except ImportError as error:
         return f"{error}; reinstall LeerID (pip install -e .) to get examples/"
 
-    app = create_app(issuer, registered.client_id, registered.client_secret, registered.url)
+    app = create_app(
+        issuer,
+        registered.client_id,
+        registered.client_secret,
+        registered.url,
+        response_mode=response_mode,
+    )
     try:
         # A daemon thread in gunicorn's master: it ends with the command, and the worker,
         # forked once at start, never touches it.
