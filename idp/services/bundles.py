@@ -77,11 +77,22 @@ def take(
 ) -> Download | None:
     """Hand out the zip once: None when it was downloaded already or expired. Its bytes
     are deleted in the same transaction, and the download is audited."""
-    if bundle.sealed is None or bundle.downloaded_at is not None or bundle.expires_at <= utcnow():
+    now = utcnow()
+    if bundle.sealed is None or bundle.downloaded_at is not None or bundle.expires_at <= now:
         return None
     data = secrets_.unseal(bundle.sealed, _PURPOSE)
-    bundle.sealed = None
-    bundle.downloaded_at = utcnow()
+    # The bytes are taken by a conditional UPDATE: of two downloads at once, on any
+    # database, only one finds them still there (the other waits for it, then matches
+    # no row), so only one gets the zip.
+    taken = session.execute(
+        update(CredentialBundle)
+        .where(CredentialBundle.id == bundle.id, CredentialBundle.sealed.is_not(None))
+        .values(sealed=None, downloaded_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if not getattr(taken, "rowcount", 0):
+        return None
+    session.expire(bundle)
     record_event(
         session,
         admin,

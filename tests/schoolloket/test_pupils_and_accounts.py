@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import json
 import re
+import threading
 import zipfile
 
 import pytest
@@ -214,3 +215,34 @@ def test_a_search_that_finds_too_many_says_so(
     assert page.count('class="select-one"') == 3
     exact = _text(client.get("/schoolloket/leerlingen?q=peeters4"))
     assert "1 leerling gevonden" in exact
+
+
+def test_two_downloads_at_once_hand_out_the_zip_once(client, two_schools):
+    sign_in(client, two_schools["admin_a"])
+    zoe = two_schools["pupils_a"][1]
+    screen = _text(client.get(f"/schoolloket/leerlingen/{zoe.id}/leerid"))
+    form = {"csrf_token": csrf_of(screen), "pupil": str(zoe.id), "action": "save"}
+    for field in ("username", "password"):
+        form[f"{field}-0"] = re.search(rf'name="{field}-0" value="([^"]*)"', screen).group(1)
+    form["credential-0"] = "word"
+    created = _text(client.post("/schoolloket/leerids/bewaren", data=form))
+    download = re.search(r'action="(/schoolloket/downloads/[^"]+)"', created).group(1)
+    cookie = client.get_cookie("leerid_admin", path="/schoolloket").value
+    browsers = []
+    for _ in range(4):
+        browser = client.application.test_client()
+        browser.set_cookie("leerid_admin", cookie, path="/schoolloket")
+        browsers.append(browser)
+    start = threading.Barrier(len(browsers))
+    statuses: list[int] = []
+
+    def fetch(browser) -> None:
+        start.wait()
+        statuses.append(browser.post(download, data={"csrf_token": form["csrf_token"]}).status_code)
+
+    threads = [threading.Thread(target=fetch, args=(b,)) for b in browsers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(statuses) == [200, 410, 410, 410]
