@@ -13,7 +13,7 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from .. import totp
@@ -56,12 +56,25 @@ def authenticate(
     if admin.totp_secret_encrypted is not None:
         secret = secrets_.decrypt(admin.totp_secret_encrypted, _TOTP_PURPOSE)
         step = totp.matching_step(secret, code, admin.totp_last_step)
-        if step is None:
+        if step is None or not _use_step(session, admin, step):
             return None
-        admin.totp_last_step = step
     if needs_rehash(admin.password_hash):
         admin.password_hash = hash_secret(password)
     return admin
+
+
+def _use_step(session: Session, admin: AdminUser, step: int) -> bool:
+    """Record `step` as used, unless a sign-in at the same moment used it (or a later one)
+    first: a conditional UPDATE, so that one code opens one session, on any database."""
+    newer = (AdminUser.totp_last_step.is_(None)) | (AdminUser.totp_last_step < step)
+    used = session.execute(
+        update(AdminUser)
+        .where(AdminUser.id == admin.id, newer)
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False)
+    )
+    session.expire(admin, ["totp_last_step"])
+    return bool(getattr(used, "rowcount", 0))
 
 
 def open_session(session: Session, admin: AdminUser) -> Opened:

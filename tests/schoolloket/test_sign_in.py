@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 
 from sqlalchemy import select, update
 
@@ -151,3 +152,29 @@ def test_guesses_from_elsewhere_do_not_lock_the_administrator_out(client, make_a
     assert sign_in(stranger, admin).status_code == 429
     client.environ_base["REMOTE_ADDR"] = "198.51.100.20"  # the school's network
     assert sign_in(client, admin).status_code == 302
+
+
+def test_one_code_opens_one_session_even_at_the_same_moment(client, make_admin, make_school):
+    admin = make_admin("beheerder", make_school())
+    code = current_code(admin.secret)
+    browsers = [client.application.test_client() for _ in range(4)]
+    forms = []
+    for browser in browsers:
+        page = browser.get("/schoolloket/aanmelden").get_data(as_text=True)
+        data = {"username": admin.username, "password": admin.password, "code": code}
+        forms.append({**data, "csrf_token": csrf_of(page)})
+    start = threading.Barrier(len(browsers))
+    statuses: list[int] = []
+
+    def post(browser, form) -> None:
+        start.wait()
+        statuses.append(browser.post("/schoolloket/aanmelden", data=form).status_code)
+
+    threads = [
+        threading.Thread(target=post, args=pair) for pair in zip(browsers, forms, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert statuses.count(302) == 1
