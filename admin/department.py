@@ -177,6 +177,7 @@ def administrators() -> tuple[str, int]:
             actor=state.admin(),
         )
     except AdminError as error:
+        get_session().rollback()
         return _admins_page(message(error.code, error.params), status=400)
     return _admins_page(created=created)
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..models import AdminRole, AdminSession, AdminUser, AuditEvent, School, utcnow
@@ -118,7 +119,14 @@ def create_admin(
         schools=chosen,
     )
     session.add(admin)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        # Taken between the check above and this insert (two departments at once): the
+        # caller rolls back.
+        raise AdminError(
+            "admin_username_taken", f"an administrator named {username!r} already exists"
+        ) from None
     numbers = [school.instellingsnummer for school in chosen]
     record_event(
         session,
