@@ -11,6 +11,11 @@ from wtforms.validators import DataRequired, Length
 from idp.credentials.own import MAX_LENGTH
 
 
+def whole_number(text: str) -> int | None:
+    """A query parameter's positive whole number (ASCII digits, at most nine), or None."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
+
+
 class AdminForm(FlaskForm):
     """A form whose CSRF token is the Schoolloket's own (admin.state.csrf_field)."""
 

@@ -13,6 +13,7 @@ from idp.services import pupils
 from idp.services.pupils import AccountState, PupilFilter
 
 from . import blueprint, state
+from .forms import whole_number
 
 FILTER_PARAMETERS = ("q", "school", "group", "account", "kind")
 
@@ -25,16 +26,12 @@ def _choice(enum_class: Any, text: str) -> Any:
         return None
 
 
-def _number(text: str) -> int | None:
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
-
-
 def current_filter() -> PupilFilter:
     """The filter in the query string; values that mean nothing filter nothing."""
     args = request.values
     return PupilFilter(
         query=args.get("q", "")[: pupils.QUERY_MAX_LENGTH],
-        school_id=_number(args.get("school", "")),
+        school_id=whole_number(args.get("school", "")),
         group=args.get("group", "")[:40],
         account=_choice(AccountState, args.get("account", "")),
         kind=_choice(AccountKind, args.get("kind", "")),
@@ -47,7 +44,9 @@ def pupils_list() -> str:
     session = get_session()
     scope = state.scope()
     wanted = current_filter()
-    page = pupils.search_pupils(session, scope, wanted, _number(request.args.get("page", "")) or 1)
+    page = pupils.search_pupils(
+        session, scope, wanted, whole_number(request.args.get("page", "")) or 1
+    )
     # A school administrator picks among their schools and their groups; the department
     # (every school) types an instellingsnummer's school id and a group instead of
     # scrolling through thousands.

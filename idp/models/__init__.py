@@ -18,6 +18,7 @@ from .email import EmailPurpose, EmailToken
 from .interaction import Interaction
 from .oauth import AuthorizationCode, ClaimRelease, Client, LoginSession, Token, UsedOnce
 from .pupil import Enrollment, Person
+from .report import ReportSnapshot
 from .school import EducationType, Province, School
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "LoginSession",
     "Token",
     "UsedOnce",
+    "ReportSnapshot",
     "Account",
     "AccountKind",
     "AccountStatus",

@@ -116,6 +116,29 @@ class CoverageReport:
             "schools": [school.as_dict() for school in self.schools],
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CoverageReport:
+        """The report again from its JSON form (as_dict); percentages are recomputed.
+
+        Raises KeyError or ValueError when `data` is not such a form."""
+
+        def figures(group: dict[str, Any]) -> Coverage:
+            return Coverage(int(group["pupils"]), int(group["accounts"]))
+
+        return cls(
+            total=figures(data["total"]),
+            education_types={
+                EducationType(k): figures(v) for k, v in data["education_types"].items()
+            },
+            provinces={Province(k): figures(v) for k, v in data["provinces"].items()},
+            schools=[
+                SchoolCoverage(
+                    s["instellingsnummer"], s["name"], Province(s["province"]), figures(s)
+                )
+                for s in data["schools"]
+            ],
+        )
+
 
 def _active() -> ColumnElement[bool]:
     return Enrollment.end_date.is_(None)
