@@ -9,6 +9,9 @@ blueprint; nothing in `idp` imports this package otherwise.
 from __future__ import annotations
 
 from flask import Blueprint
+from flask.sansio.blueprints import BlueprintSetupState
+
+from idp.views.errors import ERROR_PAGES
 
 from . import messages, state
 
@@ -20,6 +23,19 @@ blueprint = Blueprint(
     static_folder="static",
 )
 blueprint.before_request(state.load_session)
+
+
+@blueprint.record_once
+def _error_pages(setup: BlueprintSetupState) -> None:
+    # A mistyped address, a refused form or a fault under /schoolloket/ keeps the
+    # Schoolloket's look and leads back into it, not to the pupils' sign-in.
+    setup.app.extensions.setdefault(ERROR_PAGES, {})["/schoolloket/"] = {
+        "not_found": "schoolloket/not_found.html",
+        "form_expired": "schoolloket/form_expired.html",
+        "server_error": "schoolloket/server_error.html",
+    }
+
+
 blueprint.after_request(state.finish)
 
 

@@ -9,6 +9,7 @@ from flask import abort, current_app, redirect, render_template, request, send_f
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from idp.db import get_session
+from idp.models.account import USERNAME_MAX_LENGTH
 from idp.models import School
 from idp.services import account_jobs, account_runs, bundles, pupils
 from idp.services.account_runs import RunError, Selection
@@ -26,6 +27,7 @@ def _screen(selection: Selection, error: str | None = None, status: int = 200) -
             selection=selection,
             error=error,
             message=message,
+            username_max=USERNAME_MAX_LENGTH,
         ),
         status,
     )
@@ -151,11 +153,16 @@ def job(token: str) -> tuple[str, int]:
     if account_jobs.needs_worker(found):
         account_jobs.start_worker(current_app._get_current_object(), found.id)  # type: ignore[attr-defined]
     download_token = account_jobs.bundle_token(found, state.secrets_())
-    download = url_for("schoolloket.download", token=download_token) if download_token else None
+    # Only the administrator who started the run takes its zip (idp.services.bundles).
+    own = found.created_by_id == state.admin().id
+    download = (
+        url_for("schoolloket.download", token=download_token) if download_token and own else None
+    )
     page = render_template(
         "schoolloket/job.html",
         job=found,
         download=download,
+        someone_elses=bool(download_token) and not own,
         minutes=state.settings()["credential_download_lifetime"] // 60,
     )
     return page, 200
@@ -166,7 +173,7 @@ def download(token: str) -> WerkzeugResponse | tuple[str, int]:
     """The zip, once: a POST, so that no link preview or prefetch can use it up."""
     session = get_session()
     bundles.purge_expired(session)
-    bundle = bundles.find(session, state.scope(), token[:100])
+    bundle = bundles.find(session, state.scope(), state.admin(), token[:100])
     if bundle is None:
         abort(404)
     taken = bundles.take(session, state.secrets_(), bundle, state.admin())

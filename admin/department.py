@@ -143,8 +143,12 @@ def toggle_app(client_id: int, action: str) -> tuple[str, int]:
 
 
 def _admins_page(
-    error: str | None = None, created: admins.CreatedAdmin | None = None, status: int = 200
+    error: str | None = None,
+    created: admins.CreatedAdmin | None = None,
+    status: int = 200,
+    typed: Mapping[str, Any] | None = None,
 ) -> tuple[str, int]:
+    """The administrators; after a refused form, what was typed stays in it."""
     session = get_session()
     everyone = session.scalars(select(AdminUser).order_by(AdminUser.username)).all()
     all_schools = session.scalars(select(School).order_by(School.name)).all()
@@ -154,6 +158,7 @@ def _admins_page(
         schools=all_schools,
         error=error,
         created=created,
+        typed=typed or {},
     )
     return page, status
 
@@ -178,7 +183,7 @@ def administrators() -> tuple[str, int]:
         )
     except AdminError as error:
         get_session().rollback()
-        return _admins_page(message(error.code, error.params), status=400)
+        return _admins_page(message(error.code, error.params), status=400, typed=form)
     return _admins_page(created=created)
 
 

@@ -81,8 +81,9 @@ _MESSAGES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "unknown_scopes": lambda p: _("Unknown scopes: %(scopes)s.", **p),
     "unknown_algorithm": lambda p: _("Choose a known signing algorithm."),
     "several_hosts": lambda p: _(
-        "The redirect URIs are on several hosts. Register the application with `leerid "
-        "client add --sector`, which fixes the pupils' identifiers for all of them."
+        "The redirect URIs are on several hosts. Register the application on the command "
+        "line with leerid client add --sector, which fixes the pupils' identifiers for all "
+        "of them (see the README)."
     ),
     "no_secret": lambda p: _("This application authenticates without a client secret."),
     # Administrators (super administrators).

@@ -15,7 +15,7 @@ from idp.services.pupils import AccountState, PupilFilter
 from . import blueprint, state
 from .forms import whole_number
 
-FILTER_PARAMETERS = ("q", "school", "group", "account", "kind")
+FILTER_PARAMETERS = ("q", "school", "instellingsnummer", "group", "account", "kind")
 
 
 def _choice(enum_class: Any, text: str) -> Any:
@@ -29,9 +29,15 @@ def _choice(enum_class: Any, text: str) -> Any:
 def current_filter() -> PupilFilter:
     """The filter in the query string; values that mean nothing filter nothing."""
     args = request.values
+    school_id = whole_number(args.get("school", ""))
+    number = args.get("instellingsnummer", "").strip()[:20]
+    if number:
+        # The department names a school by its instellingsnummer; one it cannot see, or
+        # that does not exist, finds nobody (0 is no school's id).
+        school_id = pupils.school_id_of(get_session(), state.scope(), number) or 0
     return PupilFilter(
         query=args.get("q", "")[: pupils.QUERY_MAX_LENGTH],
-        school_id=whole_number(args.get("school", "")),
+        school_id=school_id,
         group=args.get("group", "")[:40],
         account=_choice(AccountState, args.get("account", "")),
         kind=_choice(AccountKind, args.get("kind", "")),
@@ -48,7 +54,7 @@ def pupils_list() -> str:
         session, scope, wanted, whole_number(request.args.get("page", "")) or 1
     )
     # A school administrator picks among their schools and their groups; the department
-    # (every school) types an instellingsnummer's school id and a group instead of
+    # (every school) types an instellingsnummer and a group instead of
     # scrolling through thousands.
     schools = [] if scope.is_everything else pupils.schools(session, scope)
     single = wanted.school_id is not None or len(schools) == 1

@@ -17,7 +17,16 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import abort, current_app, flash, g, redirect, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
@@ -26,10 +35,12 @@ from werkzeug.wrappers import Response
 from idp.db import get_session
 from idp.keystore import Secrets
 from idp.models import AdminSession, AdminStage, AdminUser
-from idp.services.admin_sessions import current_session
+from idp.services.admin_sessions import current_session, was_session
 from idp.services.scope import Scope
 
 COOKIE = "leerid_admin"
+# The largest request body a Schoolloket form may send, in bytes (load_session).
+FORM_LIMIT = 2 * 1024 * 1024
 COOKIE_PATH = "/schoolloket"
 CSRF_FIELD = "csrf_token"
 _TOKEN_BYTES = 32
@@ -116,6 +127,15 @@ def load_session() -> Response | None:
     """Before each Schoolloket request: check CSRF on POST, find the session, and send a
     browser without the right stage to the page it needs."""
     if request.method == "POST":
+        # The largest form, 2,000 pupils' lines on the create screen, is some 300 KB: a
+        # post far above that is refused before it is read, and no field can be echoed
+        # back at a size that costs more than the page (a 30 MB "username").
+        if (request.content_length or 0) > FORM_LIMIT:
+            return Response(
+                render_template("schoolloket/refused.html", error=_("This form is too large.")),
+                413,
+            )
+        request.max_content_length = FORM_LIMIT
         sent = request.form.get(CSRF_FIELD, "")
         if not hmac.compare_digest(sent.encode("utf-8"), csrf_token().encode("ascii")):
             raise CSRFError(_("The form was not sent: open the page again."))
@@ -133,7 +153,7 @@ def load_session() -> Response | None:
     if endpoint in PUBLIC:
         return None
     if found is None:
-        if token:
+        if token and was_session(get_session(), token):
             flash(_("Your session has ended. Sign in again."))
         return redirect(url_for("schoolloket.sign_in"))
     needed = STAGE_PAGES.get(endpoint, AdminStage.SIGNED_IN)

@@ -12,7 +12,18 @@ LANGUAGES = ("nl", "en")
 TIMEZONE = "Europe/Brussels"
 
 
+# The locale whose formats a language's dates and numbers take: English as written in
+# Belgium and Europe (30/11/2026, 14:05), not the United States' 11/30/26, 2:05 PM.
+FORMATS = {"en": "en_GB"}
+
+
 def select_locale() -> str:
+    """The page's locale: its language (below) with the formats of FORMATS."""
+    language = _language()
+    return FORMATS.get(language, language)
+
+
+def _language() -> str:
     """?lang= (remembered in the session), else the browser's preference, else the default."""
     default: str = current_app.config["LEERID"]["server"]["default_locale"]
     if not has_request_context():

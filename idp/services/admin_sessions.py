@@ -117,6 +117,15 @@ def current_session(
     return found
 
 
+def was_session(session: Session, token: str) -> bool:
+    """Whether this cookie token ever opened a session (now ended, idle or too old): the
+    token a browser gets before signing in never did."""
+    return (
+        session.scalar(select(AdminSession.id).where(AdminSession.token_hash == secret_hash(token)))
+        is not None
+    )
+
+
 def end_session(session: Session, admin_session: AdminSession) -> None:
     """Sign out: the token opens nothing any more."""
     admin_session.ended_at = utcnow()

@@ -62,12 +62,14 @@ def keep(
     return token
 
 
-def find(session: Session, scope: Scope, token: str) -> CredentialBundle | None:
-    """The bundle behind a download address, if the administrator's scope holds its school."""
+def find(session: Session, scope: Scope, admin: AdminUser, token: str) -> CredentialBundle | None:
+    """The bundle behind a download address, if `admin` made it and their scope still
+    holds its school. Nobody else takes it: one download, by the one who printed (not the
+    department, nor a colleague, who would leave the maker with nothing to hand out)."""
     bundle = session.scalar(
         select(CredentialBundle).where(CredentialBundle.token_hash == secret_hash(token))
     )
-    if bundle is None or not scope.allows(bundle.school_id):
+    if bundle is None or bundle.created_by_id != admin.id or not scope.allows(bundle.school_id):
         return None
     return bundle
 

@@ -4,12 +4,26 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request, url_for
+from flask import Flask, current_app, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from redis.exceptions import RedisError
 from werkzeug.exceptions import InternalServerError, MethodNotAllowed, NotFound
 
 log = logging.getLogger(__name__)
+
+# Another part of the site under its own path (the Schoolloket) may give its own pages
+# for these faults: {path prefix: {"not_found" | "form_expired" | "server_error":
+# template}}, filled by that part when it is registered, so that idp never imports it.
+ERROR_PAGES = "leerid.error_pages"
+
+
+def _template(kind: str) -> str:
+    """The page for a fault of `kind` at this request's path."""
+    for prefix, pages in current_app.extensions.get(ERROR_PAGES, {}).items():
+        if request.path.startswith(prefix) and kind in pages:
+            page: str = pages[kind]
+            return page
+    return f"{kind}.html"
 
 
 def _counters_unreachable(error: RedisError) -> tuple[str, int]:
@@ -25,7 +39,7 @@ def _form_expired(error: CSRFError) -> tuple[str, int]:
     # English 400. Back to the same route, built from it, never from the raw path.
     log.info("form refused: %s", error.description)
     again = url_for(request.endpoint, **(request.view_args or {})) if request.endpoint else "/"
-    return render_template("form_expired.html", again=again), 400
+    return render_template(_template("form_expired"), again=again), 400
 
 
 def _not_found(error: NotFound | MethodNotAllowed) -> tuple[str, int, dict[str, str]]:
@@ -34,14 +48,14 @@ def _not_found(error: NotFound | MethodNotAllowed) -> tuple[str, int, dict[str, 
     headers = {}
     if isinstance(error, MethodNotAllowed) and error.valid_methods:
         headers["Allow"] = ", ".join(error.valid_methods)
-    return render_template("not_found.html"), error.code or 404, headers
+    return render_template(_template("not_found"), error=error), error.code or 404, headers
 
 
 def _server_error(error: InternalServerError) -> tuple[str, int]:
     # A fault of ours: logged with its traceback for the operator (Flask has logged it),
     # and said kindly, in the reader's language, without any detail an attacker could use.
     log.error("server error on %s %s", request.method, request.path)
-    return render_template("server_error.html"), 500
+    return render_template(_template("server_error")), 500
 
 
 def init_app(app: Flask) -> None:

@@ -48,7 +48,7 @@ def _sign_in(page: Page, url: str, admin: Admin) -> None:
 def _download(page: Page) -> zipfile.ZipFile:
     with page.expect_download() as info:
         page.get_by_role(
-            "button", name="Download ZIP bestand (Excel, A4 PDF, sticker PDF’s)"
+            "button", name="ZIP-bestand downloaden (Excel, A4-pdf, stickerpdf’s)"
         ).click()
     return zipfile.ZipFile(io.BytesIO(info.value.path().read_bytes()))
 

@@ -98,7 +98,9 @@ def test_pupil_page_explains_missing_official_data(client, two_schools):
     assert "Maak een LeerID aan" not in page
 
 
-def test_create_for_a_selection_then_download_the_zip_once(client, two_schools, session):
+def test_create_for_a_selection_then_download_the_zip_once(
+    client, two_schools, session, make_admin
+):
     sign_in(client, two_schools["admin_a"])
     page = _text(client.get("/schoolloket/leerlingen"))
     token = csrf_of(page)
@@ -143,6 +145,15 @@ def test_create_for_a_selection_then_download_the_zip_once(client, two_schools, 
     sign_in(other, two_schools["admin_b"])
     other_token = csrf_of(_text(other.get("/schoolloket/leerlingen")))
     assert other.post(download, data={"csrf_token": other_token}).status_code == 404
+    # Nor can the department, nor a colleague of the same school: the zip is the maker's.
+    for colleague in (
+        make_admin("departement", super_admin=True),
+        make_admin("collega.a", two_schools["a"]),
+    ):
+        browser = client.application.test_client()
+        sign_in(browser, colleague)
+        browser_token = csrf_of(_text(browser.get("/schoolloket/leerlingen")))
+        assert browser.post(download, data={"csrf_token": browser_token}).status_code == 404
 
     first = client.post(download, data={"csrf_token": token})
     assert first.status_code == 200 and first.mimetype == "application/zip"

@@ -1,0 +1,144 @@
+"""The Schoolloket as a whole: its own error pages, the department's school field, forms
+that keep what was typed, oversized posts, and the "session ended" notice."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from sqlalchemy import update
+
+from idp.models import AdminSession, utcnow
+
+from .conftest import csrf_of, sign_in
+
+
+@pytest.fixture
+def two_schools(make_school, make_admin, enrol):
+    """Schools A and B, two pupils of the same group in A and one in B; A's administrator."""
+    a = make_school(instellingsnummer="111111", name="Basisschool A")
+    b = make_school(instellingsnummer="222222", name="Basisschool B")
+    enrol(a, "Yalçın", "Demir", group="1A")
+    enrol(a, "Zoë", "D'Hondt", group="1A")
+    enrol(b, "Yalcin", "Aydin", group="1A")
+    return {"a": a, "b": b, "admin_a": make_admin("beheerder.a", a)}
+
+
+def _text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def test_the_department_picks_a_school_by_its_instellingsnummer(client, two_schools, make_admin):
+    sign_in(client, make_admin("departement", super_admin=True))
+    everyone = _text(client.get("/schoolloket/leerlingen?group=1A"))
+    assert "Aydin" in everyone and "Demir" in everyone
+    assert 'name="instellingsnummer"' in everyone
+    school_a = _text(client.get("/schoolloket/leerlingen?instellingsnummer=111111"))
+    assert "Demir" in school_a and "Aydin" not in school_a
+    assert '<select id="group"' in school_a  # one school: its groups to choose from
+    unknown = _text(client.get("/schoolloket/leerlingen?instellingsnummer=999999"))
+    assert "Geen school heeft dit instellingsnummer." in unknown
+    assert "Demir" not in unknown and "Aydin" not in unknown
+
+    # The box beside "Stamnummer" now takes one school's class, as the refusal asked.
+    token = csrf_of(school_a)
+    mixed = client.post(
+        "/schoolloket/leerids/nieuw", data={"csrf_token": token, "all": "1", "group": "1A"}
+    )
+    assert mixed.status_code == 400 and "verschillende scholen" in _text(mixed)
+    one = client.post(
+        "/schoolloket/leerids/nieuw",
+        data={"csrf_token": token, "all": "1", "group": "1A", "instellingsnummer": "111111"},
+    )
+    assert one.status_code == 200 and "Maak 2 LeerID's aan" in _text(one)
+
+
+def test_a_school_administrator_cannot_name_another_school(client, two_schools):
+    sign_in(client, two_schools["admin_a"])
+    page = _text(client.get("/schoolloket/leerlingen?instellingsnummer=222222"))
+    assert "Aydin" not in page and "Demir" not in page
+
+
+def test_error_pages_keep_the_schoolloket(client, two_schools):
+    sign_in(client, two_schools["admin_a"])
+    missing = client.get("/schoolloket/leerlingen/99999")
+    assert missing.status_code == 404
+    assert "LeerID Schoolloket" in _text(missing) and "Naar LeerID Beheer" in _text(missing)
+    typo = client.get("/schoolloket/leerlingenn")
+    assert typo.status_code == 404 and "Naar LeerID Beheer" in _text(typo)
+    wrong_way = client.get("/schoolloket/leerlingen/1/blokkeren")
+    assert wrong_way.status_code == 405
+    assert "Deze pagina opent niet zo" in _text(wrong_way)
+    refused = client.post("/schoolloket/leerlingen/1/blokkeren", data={"csrf_token": "oud"})
+    assert refused.status_code == 400
+    assert "Het formulier is niet verstuurd" in _text(refused)
+    assert "Naar LeerID Beheer" in _text(refused)
+    # The pupils' pages keep theirs.
+    assert "Naar LeerID Beheer" not in _text(client.get("/bestaat-niet"))
+
+
+def test_an_oversized_post_is_refused_unread(client, two_schools):
+    page = _text(client.get("/schoolloket/aanmelden"))
+    data = {"csrf_token": csrf_of(page), "username": "x" * 3_000_000, "password": "p"}
+    refused = client.post("/schoolloket/aanmelden", data=data)
+    assert refused.status_code == 413
+    assert "Dit formulier is te groot." in _text(refused)
+    assert len(refused.data) < 100_000
+
+
+def test_session_ended_is_said_only_to_a_browser_that_had_one(client, two_schools, session):
+    client.get("/schoolloket/aanmelden")  # the pre-sign-in cookie
+    page = client.get("/schoolloket/leerlingen", follow_redirects=True)
+    assert "Je sessie is afgelopen" not in _text(page)
+    sign_in(client, two_schools["admin_a"])
+    assert client.get("/schoolloket/leerlingen").status_code == 200
+    # Idle for a day: that browser's session has ended, and it is told so.
+    session.execute(update(AdminSession).values(last_seen_at=utcnow() - dt.timedelta(days=1)))
+    session.commit()
+    after = client.get("/schoolloket/leerlingen", follow_redirects=True)
+    assert "Je sessie is afgelopen" in _text(after)
+
+
+def test_refused_department_forms_keep_every_choice(client, make_school, make_admin):
+    make_school(instellingsnummer="555555", name="Atheneum E")
+    sign_in(client, make_admin("departement", super_admin=True))
+    token = csrf_of(_text(client.get("/schoolloket/beheer/toepassingen")))
+    app_form = {
+        "csrf_token": token,
+        "name": "Rekenrally",
+        "redirect_uris": "https://rekenrally.example/cb",
+        "kind": "public",
+        "listed": "1",
+        "scope": ["profile", "email"],
+    }
+    refused = client.post("/schoolloket/beheer/toepassingen", data=app_form)
+    assert refused.status_code == 400  # listed without a start page
+    html = _text(refused)
+    assert re.search(r'value="public" checked', html)
+    assert not re.search(r'value="confidential" checked', html)
+    assert re.search(r'name="listed" value="1" checked', html)
+    assert re.search(r'value="email"[^>]* checked', html)
+
+    admin_form = {
+        "csrf_token": token,
+        "username": "nieuwe.beheerder",
+        "display_name": "Nieuwe Beheerder",
+        "role": "school_admin",
+        "schools": "555555 999999",
+    }
+    refused = client.post("/schoolloket/beheer/beheerders", data=admin_form)
+    assert refused.status_code == 400
+    html = _text(refused)
+    assert 'value="nieuwe.beheerder"' in html and 'value="Nieuwe Beheerder"' in html
+    assert 'value="555555 999999"' in html
+    assert re.search(r'value="school_admin" checked', html)
+
+
+def test_english_pages_use_european_dates(client, two_schools):
+    sign_in(client, two_schools["admin_a"])
+    page = _text(client.get("/schoolloket/audit?lang=en"))
+    assert "Audit trail" in page
+    # The sign-in's own row: day/month/year and a 24-hour clock, as in Belgium.
+    assert re.search(r"<td>\d{2}/\d{2}/\d{4}, \d{2}:\d{2}</td>", page), page
+    assert not re.search(r"\d{1,2}:\d{2}\s?[AP]M", page)
