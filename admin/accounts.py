@@ -9,8 +9,8 @@ from flask import abort, current_app, redirect, render_template, request, send_f
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from idp.db import get_session
-from idp.models.account import USERNAME_MAX_LENGTH
 from idp.models import School
+from idp.models.account import USERNAME_MAX_LENGTH
 from idp.services import account_jobs, account_runs, bundles, pupils
 from idp.services.account_runs import RunError, Selection
 from idp.services.accounts import NewAccount
@@ -28,6 +28,7 @@ def _screen(selection: Selection, error: str | None = None, status: int = 200) -
             error=error,
             message=message,
             username_max=USERNAME_MAX_LENGTH,
+            username_problems=account_runs.USERNAME_PROBLEMS,
         ),
         status,
     )

@@ -4,6 +4,7 @@ alone, block, unblock, deactivate; and finding a pupil by the serial of a found 
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from idp.db import get_session
@@ -18,6 +19,7 @@ from idp.services.pupils import PupilDetail
 
 from . import blueprint, state
 from .accounts import offer_bundle
+from .confirm import confirm_first
 from .messages import message
 
 _STATUSES = {
@@ -35,6 +37,50 @@ def _pupil_with_account(enrollment_id: int) -> tuple[PupilDetail, Account]:
     return found, found.account
 
 
+def _back_to_pupil(enrollment_id: int, **_args: str) -> str:
+    return url_for("schoolloket.pupil", enrollment_id=enrollment_id)
+
+
+def _explain_new_password(enrollment_id: int) -> tuple[str, str, str]:
+    found, _account = _pupil_with_account(enrollment_id)
+    name = f"{found.person.first_name} {found.person.last_name}"
+    return (
+        _("A new password and card for %(name)s?", name=name),
+        _(
+            "The present password and card stop working at once, and %(name)s is signed out "
+            "of every app. Give the new card to %(name)s before the next lesson.",
+            name=name,
+        ),
+        _("Yes, a new password and card"),
+    )
+
+
+def _explain_status(enrollment_id: int, action: str) -> tuple[str, str, str] | None:
+    if action == "deblokkeren":
+        return None  # opens the account again: nothing to regret
+    found, _account = _pupil_with_account(enrollment_id)
+    name = f"{found.person.first_name} {found.person.last_name}"
+    if action == "blokkeren":
+        return (
+            _("Block the LeerID of %(name)s?", name=name),
+            _(
+                "%(name)s is signed out of every app at once and cannot sign in until the "
+                "account is unblocked.",
+                name=name,
+            ),
+            _("Yes, block"),
+        )
+    return (
+        _("Deactivate the LeerID of %(name)s?", name=name),
+        _(
+            "%(name)s is signed out of every app at once and cannot sign in any more; the "
+            "account no longer counts in the statistics. Only reactivating it opens it again.",
+            name=name,
+        ),
+        _("Yes, deactivate"),
+    )
+
+
 def _end_sessions(account: Account) -> None:
     # Last: end_other_sessions commits (with the action and its audit) and tells the apps.
     timeout = current_app.config["LEERID"]["tokens"]["backchannel_logout_timeout"]
@@ -49,6 +95,7 @@ def _print(found: PupilDetail, made: NewAccount, purpose: str) -> tuple[str, int
 
 
 @blueprint.route("/leerlingen/<id:enrollment_id>/nieuw-wachtwoord", methods=["POST"])
+@confirm_first(_explain_new_password, _back_to_pupil)
 def pupil_new_password(enrollment_id: int) -> tuple[str, int]:
     """A new password and card; the old password, card, sessions and tokens stop working."""
     found, account = _pupil_with_account(enrollment_id)
@@ -78,6 +125,7 @@ def pupil_new_card(enrollment_id: int) -> tuple[str, int]:
     "/leerlingen/<id:enrollment_id>/<any(blokkeren,deblokkeren,deactiveren):action>",
     methods=["POST"],
 )
+@confirm_first(_explain_status, _back_to_pupil)
 def pupil_status(enrollment_id: int, action: str) -> Response | tuple[str, int]:
     """Block (sessions and tokens end at once), unblock or deactivate."""
     found, account = _pupil_with_account(enrollment_id)

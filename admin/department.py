@@ -6,18 +6,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import abort, render_template, request
+from flask import abort, current_app, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from idp.db import get_session
 from idp.models import AdminRole, AdminUser, Client, School
 from idp.oauth.claims import SUPPORTED_SCOPES
-from idp.services import admins, clients
+from idp.services import admins, clients, report_snapshots
 from idp.services.admins import AdminError
 from idp.services.clients import ClientError
-from idp.services.stats import coverage_report
 
 from . import blueprint, state
+from .confirm import confirm_first
 from .messages import message
 
 
@@ -29,9 +30,16 @@ def _lines(name: str) -> list[str]:
 @blueprint.route("/beheer/scholen")
 @state.super_admin_only
 def schools() -> str:
-    """Every school with its pupils, accounts and coverage."""
-    report = coverage_report(get_session(), state.scope())
-    return render_template("schoolloket/schools.html", schools=report.schools)
+    """Every school with its pupils, accounts and coverage, as last counted (the
+    department's statistics snapshot)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    snapshot = report_snapshots.department_report(app, get_session())
+    return render_template(
+        "schoolloket/schools.html",
+        schools=snapshot.report.schools,
+        counted_at=snapshot.computed_at,
+        max_age_minutes=int(report_snapshots.MAX_AGE.total_seconds() // 60),
+    )
 
 
 def _client(client_id: int) -> Client:
@@ -118,8 +126,40 @@ def app(client_id: int) -> tuple[str, int]:
     return page, status
 
 
+def _to_apps(**_args: object) -> str:
+    return url_for("schoolloket.apps")
+
+
+def _explain_rotate(client_id: int) -> tuple[str, str, str]:
+    name = _client(client_id).name
+    return (
+        _("A new client secret for %(name)s?", name=name),
+        _(
+            "The present secret stops working at once: %(name)s cannot sign pupils in until "
+            "its vendor has put the new secret in place.",
+            name=name,
+        ),
+        _("Yes, a new secret"),
+    )
+
+
+def _explain_toggle(client_id: int, action: str) -> tuple[str, str, str] | None:
+    if action != "uitschakelen":
+        return None
+    name = _client(client_id).name
+    return (
+        _("Disable %(name)s?", name=name),
+        _(
+            "Its tokens stop working at once and no pupil can sign in to it until it is "
+            "enabled again.",
+        ),
+        _("Yes, disable"),
+    )
+
+
 @blueprint.route("/beheer/toepassingen/<id:client_id>/geheim", methods=["POST"])
 @state.super_admin_only
+@confirm_first(_explain_rotate, _to_apps)
 def rotate_secret(client_id: int) -> tuple[str, int]:
     """A new client secret, shown once; the old one stops working."""
     found = _client(client_id)
@@ -134,6 +174,7 @@ def rotate_secret(client_id: int) -> tuple[str, int]:
     "/beheer/toepassingen/<id:client_id>/<any(uitschakelen,inschakelen):action>", methods=["POST"]
 )
 @state.super_admin_only
+@confirm_first(_explain_toggle, _to_apps)
 def toggle_app(client_id: int, action: str) -> tuple[str, int]:
     """Disable an application (its tokens stop working) or enable it again."""
     clients.set_disabled(
@@ -187,8 +228,28 @@ def administrators() -> tuple[str, int]:
     return _admins_page(created=created)
 
 
+def _to_admins(**_args: object) -> str:
+    return url_for("schoolloket.administrators")
+
+
+def _explain_deactivate_admin(admin_id: int) -> tuple[str, str, str]:
+    found = get_session().get(AdminUser, admin_id)
+    if found is None:
+        abort(404)
+    return (
+        _("Deactivate the administrator %(name)s?", name=found.username),
+        _(
+            "%(name)s is signed out of the Schoolloket at once and can never sign in again; "
+            "a new administrator account is needed to come back.",
+            name=found.username,
+        ),
+        _("Yes, deactivate"),
+    )
+
+
 @blueprint.route("/beheer/beheerders/<id:admin_id>/deactiveren", methods=["POST"])
 @state.super_admin_only
+@confirm_first(_explain_deactivate_admin, _to_admins)
 def deactivate_admin(admin_id: int) -> tuple[str, int]:
     """An administrator who leaves: signed out everywhere, no sign-in any more."""
     found = get_session().get(AdminUser, admin_id)

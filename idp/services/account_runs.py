@@ -232,6 +232,17 @@ def apply_choices(
     return not any(p.problems for p in selection.proposals)
 
 
+# The problems that concern a line's username (shown beside it), not its password.
+USERNAME_PROBLEMS = (
+    "username_missing",
+    "username_too_long",
+    "username_at",
+    "username_characters",
+    "username_taken",
+    "username_twice",
+)
+
+
 def _username_problems(username: str, taken: set[str], seen: dict[str, int]) -> list[str]:
     problem = username_problem(username)
     if problem is not None:

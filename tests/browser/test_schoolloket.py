@@ -7,6 +7,7 @@ new ones work. Every page passes axe-core."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import pytest
@@ -112,6 +113,12 @@ def test_a_class_gets_its_accounts_and_one_pupil_a_new_password(
     axe(page)
     screenshot(page, "schoolloket-pupil")
     page.get_by_role("button", name="Nieuw wachtwoord en kaartje").click()
+    # A second step says what will happen; "Annuleren" would lead back unchanged.
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        re.compile(r"Een nieuw wachtwoord en kaartje voor Leerling\d\d Van de Linde\?")
+    )
+    axe(page)
+    page.get_by_role("button", name="Ja, een nieuw wachtwoord en kaartje").click()
     (new,) = _excel_rows(_download(page))
     assert new["Gebruikersnaam"] == word_pupil["Gebruikersnaam"]
 

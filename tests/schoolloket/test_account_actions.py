@@ -74,7 +74,7 @@ def test_new_password_stops_the_old_password_card_and_sessions(
     page = client.get(f"/schoolloket/leerlingen/{pupil.id}").get_data(as_text=True)
     done = client.post(
         f"/schoolloket/leerlingen/{pupil.id}/nieuw-wachtwoord",
-        data={"csrf_token": csrf_of(page), "credential": "word"},
+        data={"csrf_token": csrf_of(page), "credential": "word", "confirmed": "1"},
     )
     assert done.status_code == 200
     html = done.get_data(as_text=True)
@@ -102,7 +102,8 @@ def test_a_pupil_now_in_secondary_gets_an_advanced_account(client, session, scho
     page = client.get(f"/schoolloket/leerlingen/{pupil.id}").get_data(as_text=True)
     assert "secundair" in page
     client.post(
-        f"/schoolloket/leerlingen/{pupil.id}/nieuw-wachtwoord", data={"csrf_token": csrf_of(page)}
+        f"/schoolloket/leerlingen/{pupil.id}/nieuw-wachtwoord",
+        data={"csrf_token": csrf_of(page), "confirmed": "1"},
     )
     account = _account(session, pupil)
     assert account.kind is AccountKind.ADVANCED and account.must_change_password
@@ -118,13 +119,25 @@ def test_block_ends_sessions_unblock_and_deactivate(client, session, school_with
     page = client.get(f"/schoolloket/leerlingen/{pupil.id}").get_data(as_text=True)
     token = csrf_of(page)
     base = f"/schoolloket/leerlingen/{pupil.id}"
-    assert client.post(f"{base}/blokkeren", data={"csrf_token": token}).status_code == 302
+    # The first press asks, naming the pupil; nothing changes until it is confirmed.
+    asked = client.post(f"{base}/blokkeren", data={"csrf_token": token})
+    assert asked.status_code == 200
+    assert "De LeerID van Lotte Claes blokkeren?" in asked.get_data(as_text=True)
+    assert 'name="confirmed" value="1"' in asked.get_data(as_text=True)
+    assert _account(session, pupil).status is AccountStatus.ACTIVE
+    assert session.get(LoginSession, login.id).ended_at is None
+    token = {"csrf_token": token, "confirmed": "1"}
+    assert client.post(f"{base}/blokkeren", data=token).status_code == 302
     assert _account(session, pupil).status is AccountStatus.BLOCKED
     assert session.get(LoginSession, login.id).ended_at is not None
-    assert client.post(f"{base}/blokkeren", data={"csrf_token": token}).status_code == 409
-    client.post(f"{base}/deblokkeren", data={"csrf_token": token})
+    assert client.post(f"{base}/blokkeren", data=token).status_code == 409
+    # Unblocking opens the account again: no question asked.
+    client.post(f"{base}/deblokkeren", data={"csrf_token": token["csrf_token"]})
     assert _account(session, pupil).status is AccountStatus.ACTIVE
-    client.post(f"{base}/deactiveren", data={"csrf_token": token})
+    asked = client.post(f"{base}/deactiveren", data={"csrf_token": token["csrf_token"]})
+    assert "deactiveren?" in asked.get_data(as_text=True)
+    assert _account(session, pupil).status is AccountStatus.ACTIVE
+    client.post(f"{base}/deactiveren", data=token)
     assert _account(session, pupil).status is AccountStatus.DEACTIVATED
 
 
@@ -156,6 +169,11 @@ def test_actions_on_another_schools_pupil_are_not_found(client, school_with_acco
             f"/schoolloket/leerlingen/{stranger.id}/{action}", data={"csrf_token": token}
         )
         assert response.status_code == 404, action
+        confirmed = narrow.post(
+            f"/schoolloket/leerlingen/{stranger.id}/{action}",
+            data={"csrf_token": token, "confirmed": "1"},
+        )
+        assert confirmed.status_code == 404, action
     serial = _serial_of(client, stranger)
     assert narrow.get(f"/schoolloket/kaartje?serial={serial}").status_code == 404
 

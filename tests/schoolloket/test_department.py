@@ -68,15 +68,24 @@ def test_an_application_is_added_changed_given_a_new_secret_and_disabled(departm
     assert app.redirect_uris == ["https://rekenkoning.example/v2/callback"]
     assert app.allowed_scopes == ["openid"]
 
-    rotated = department.post(
+    # "Nieuw geheim" asks first: the app stops signing pupils in until its vendor acts.
+    asked = department.post(
         f"/schoolloket/beheer/toepassingen/{app.id}/geheim", data={"csrf_token": token}
+    ).get_data(as_text=True)
+    assert "Een nieuw clientgeheim voor Rekenkoning?" in asked
+    session.refresh(app)
+    assert app.client_secret_hash == secret_hash(secret)
+    rotated = department.post(
+        f"/schoolloket/beheer/toepassingen/{app.id}/geheim",
+        data={"csrf_token": token, "confirmed": "1"},
     ).get_data(as_text=True)
     new_secret = re.search(r"client_secret: <span class=\"secret\">([^<]+)<", rotated).group(1)
     session.refresh(app)
     assert app.client_secret_hash == secret_hash(new_secret) != secret_hash(secret)
 
     department.post(
-        f"/schoolloket/beheer/toepassingen/{app.id}/uitschakelen", data={"csrf_token": token}
+        f"/schoolloket/beheer/toepassingen/{app.id}/uitschakelen",
+        data={"csrf_token": token, "confirmed": "1"},
     )
     session.refresh(app)
     assert app.disabled_at is not None
@@ -109,7 +118,8 @@ def test_an_administrator_is_added_and_deactivated(department, session, client):
 
     created = session.scalar(select(AdminUser).where(AdminUser.username == "nieuw"))
     department.post(
-        f"/schoolloket/beheer/beheerders/{created.id}/deactiveren", data={"csrf_token": token}
+        f"/schoolloket/beheer/beheerders/{created.id}/deactiveren",
+        data={"csrf_token": token, "confirmed": "1"},
     )
     session.expire_all()
     assert not session.get(AdminUser, created.id).is_active

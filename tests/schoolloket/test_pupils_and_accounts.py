@@ -127,6 +127,12 @@ def test_create_for_a_selection_then_download_the_zip_once(
     refused = client.post("/schoolloket/leerids/bewaren", data=form)
     assert refused.status_code == 400
     assert "geen ‘@-teken’" in _text(refused)
+    # Beside the username it concerns, and named by it for screen readers.
+    beside = re.search(
+        rf'<ul class="error" id="username-problems-{zoe}">(.*?)</ul>', _text(refused)
+    )
+    assert beside and "@-teken" in beside.group(1)
+    assert f'aria-describedby="username-problems-{zoe}"' in _text(refused)
     assert session.scalar(select(func.count()).select_from(Account)) == 0
 
     form[f"username-{zoe}"] = "zoe.dhondt"
