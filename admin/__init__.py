@@ -23,6 +23,7 @@ blueprint = Blueprint(
     static_folder="static",
 )
 blueprint.before_request(state.load_session)
+blueprint.after_request(state.finish)
 
 
 @blueprint.record_once
@@ -34,9 +35,6 @@ def _error_pages(setup: BlueprintSetupState) -> None:
         "form_expired": "schoolloket/form_expired.html",
         "server_error": "schoolloket/server_error.html",
     }
-
-
-blueprint.after_request(state.finish)
 
 
 @blueprint.context_processor

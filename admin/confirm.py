@@ -29,8 +29,8 @@ def confirm_first(
 
     `explain(**view_args)` gives (question, what happens, button label), or None for an
     action that needs no confirmation, and may abort with 404 for what the administrator
-    may not see; `back(**view_args)` the address of
-    "Cancel". The view's own checks run after the confirmation, as before."""
+    may not see; `back(**view_args)` gives the address of "Cancel". The view's own
+    checks run after the confirmation, as before."""
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)

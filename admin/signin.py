@@ -4,6 +4,7 @@ and signing out."""
 from __future__ import annotations
 
 import io
+import logging
 
 import qrcode
 from flask import g, make_response, redirect, render_template, url_for
@@ -22,6 +23,8 @@ from idp.views.signin import client_ip
 
 from . import blueprint, state
 from .forms import EnrolForm, NewPasswordForm, SignInForm
+
+log = logging.getLogger(__name__)
 
 
 @blueprint.route("/aanmelden", methods=["GET", "POST"])
@@ -46,6 +49,9 @@ def sign_in() -> Response | str | tuple[str, int]:
     )
     if found is None:
         throttle.admin_failed(username, client_ip())
+        # For the operator's monitoring (a guessing run shows here); the trail records
+        # what administrators did, and a failed guess is nobody's act.
+        log.warning("Schoolloket sign-in failed for %r from %s", username[:100], client_ip())
         error = _("The username, password or verification code is not right.")
         # 200, not 4xx: the failure must stay countable, and nothing is stored anyway.
         return render_template("schoolloket/sign_in.html", form=form, error=error)

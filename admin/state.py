@@ -39,10 +39,10 @@ from idp.services.admin_sessions import current_session, was_session
 from idp.services.scope import Scope
 
 COOKIE = "leerid_admin"
-# The largest request body a Schoolloket form may send, in bytes (load_session).
-FORM_LIMIT = 2 * 1024 * 1024
 COOKIE_PATH = "/schoolloket"
 CSRF_FIELD = "csrf_token"
+# The largest request body a Schoolloket form may send, in bytes (load_session).
+FORM_LIMIT = 2 * 1024 * 1024
 _TOKEN_BYTES = 32
 # Pages open without a signed-in session; each other endpoint needs the stage it serves.
 PUBLIC = frozenset({"schoolloket.sign_in", "schoolloket.static"})

@@ -83,10 +83,13 @@ def test_every_later_sign_in_needs_a_fresh_code(client, make_admin, make_school,
 
 
 def test_wrong_password_and_unknown_name_get_the_same_answer_then_a_delay(
-    client, make_admin, make_school
+    client, make_admin, make_school, caplog
 ):
     admin = make_admin("beheerder", make_school())
-    unknown = sign_in(client, Admin("niemand", "x" * 20, admin.secret)).get_data(as_text=True)
+    with caplog.at_level("WARNING", logger="admin.signin"):
+        unknown = sign_in(client, Admin("niemand", "x" * 20, admin.secret)).get_data(as_text=True)
+    # The operator sees the failure (and whom it tried) in the log.
+    assert any("sign-in failed for 'niemand'" in r.getMessage() for r in caplog.records)
     wrong = sign_in(client, Admin("beheerder", "x" * 20, admin.secret)).get_data(as_text=True)
     message = "De gebruikersnaam, het wachtwoord of de verificatiecode is niet juist."
     assert message in unknown and message in wrong
