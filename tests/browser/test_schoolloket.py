@@ -118,6 +118,7 @@ def test_a_class_gets_its_accounts_and_one_pupil_a_new_password(
         re.compile(r"Een nieuw wachtwoord en kaartje voor Leerling\d\d Van de Linde\?")
     )
     axe(page)
+    screenshot(page, "schoolloket-confirm")
     page.get_by_role("button", name="Ja, een nieuw wachtwoord en kaartje").click()
     (new,) = _excel_rows(_download(page))
     assert new["Gebruikersnaam"] == word_pupil["Gebruikersnaam"]
@@ -144,6 +145,24 @@ def test_console_pages_pass_axe(path, page: Page, live_leerid: Live, school_day_
     _sign_in(page, live_leerid.url, school_day_one)
     page.goto(live_leerid.url + path)
     axe(page)
+
+
+def test_department_statistics_and_error_pages_pass_axe(
+    page: Page,
+    live_leerid: Live,
+    school_day_one,
+    make_admin,  # noqa: F811
+    axe,
+):
+    _sign_in(page, live_leerid.url, make_admin("departement", super_admin=True))
+    page.goto(live_leerid.url + "/schoolloket/statistieken")
+    expect(page.get_by_text("Geteld op")).to_be_visible()
+    axe(page)
+    screenshot(page, "schoolloket-department-statistics")
+    page.goto(live_leerid.url + "/schoolloket/leerlingen/999999")
+    expect(page.get_by_role("link", name="Naar LeerID Beheer")).to_be_visible()
+    axe(page)
+    screenshot(page, "schoolloket-not-found")
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])
