@@ -18,6 +18,7 @@ import datetime as dt
 import json
 import random
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -193,6 +194,7 @@ def main() -> None:
         print()
     finally:
         drop_database(options.database_url, name)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

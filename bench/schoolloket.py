@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -33,12 +34,12 @@ from typing import Any
 
 import redis
 from import_enrollments import drop_database, private_database, write_files
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 
 from idp import create_app, schema, totp
 from idp.db import get_database, get_session
 from idp.keystore import ensure_secrets, load_secrets
-from idp.models import AdminRole
+from idp.models import AdminRole, School
 from idp.server import settle_heap
 from idp.services import report_snapshots
 from idp.services.admin_sessions import enrol_known_totp
@@ -138,13 +139,18 @@ def main() -> None:
             began = time.perf_counter()
             import_enrollments(session, secrets, pupil_file, actor="bench")
             imported = time.perf_counter() - began
+            # The school administrator's school: the first of the register (any has about
+            # 330 pupils), whatever --rows made.
+            first_school = session.scalar(
+                select(School.instellingsnummer).order_by(School.instellingsnummer).limit(1)
+            )
             for username, role, secret in (
                 ("departement", AdminRole.SUPER_ADMIN, super_secret),
                 ("beheerder", AdminRole.SCHOOL_ADMIN, school_secret),
             ):
                 made = create_admin(
                     session, username, role=role, actor="bench", password=PASSWORD,
-                    schools=["100007"] if role is AdminRole.SCHOOL_ADMIN else (),
+                    schools=[first_school] if role is AdminRole.SCHOOL_ADMIN else (),
                 )  # fmt: skip
                 made.admin.must_change_password = False
                 enrol_known_totp(made.admin, secret, secrets)
@@ -207,6 +213,7 @@ def main() -> None:
             print(f"kept database: {url}", file=sys.stderr)
         else:
             drop_database(options.database_url, name)
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

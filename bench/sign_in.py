@@ -26,6 +26,7 @@ import datetime as dt
 import importlib
 import json
 import re
+import shutil
 import statistics
 import sys
 import tempfile
@@ -228,6 +229,7 @@ def main() -> None:
         print()
     finally:
         drop_database(options.database_url, name)
+        shutil.rmtree(work, ignore_errors=True)
         client = redis.Redis.from_url(options.redis_url)
         keys = list(client.scan_iter(f"{prefix}*"))
         if keys:
