@@ -51,7 +51,12 @@ def department_report(app: Flask, session: Session) -> Snapshot:
     row = session.get(ReportSnapshot, NAME)
     if row is None:
         return refresh(get_database(app).sessionmaker)
-    snapshot = Snapshot(CoverageReport.from_dict(row.payload), row.computed_at)
+    try:
+        snapshot = Snapshot(CoverageReport.from_dict(row.payload), row.computed_at)
+    except (KeyError, TypeError, ValueError):
+        # Stored by another version of LeerID (an education type since renamed): count now.
+        log.warning("coverage snapshot unreadable, counted again")
+        return refresh(get_database(app).sessionmaker)
     if utcnow() - row.computed_at > MAX_AGE and _claim(get_database(app).sessionmaker):
         threading.Thread(target=_refresh_in_app, args=(app,), daemon=True).start()
     return snapshot

@@ -133,3 +133,19 @@ def test_the_department_pages_through_the_schools(client, make_admin, session):
         assert "Scholen 1–100 van 250" in page(query)
     rows = client.get("/schoolloket/statistieken.csv").data.decode("utf-8-sig").splitlines()
     assert sum(1 for row in rows if row.startswith("school;")) == 250
+
+
+def test_a_snapshot_from_another_version_is_counted_again(client, two_schools, make_admin, session):
+    sign_in(client, make_admin("departement", super_admin=True))
+    session.add(
+        ReportSnapshot(
+            name=report_snapshots.NAME,
+            computed_at=utcnow(),
+            payload={"total": {"pupils": 9}, "education_types": {"vervallen": {}}},
+        )
+    )
+    session.commit()
+    page = client.get("/schoolloket/statistieken")
+    assert page.status_code == 200 and _total(page.get_data(as_text=True)) == 3
+    session.expire_all()
+    assert session.get(ReportSnapshot, report_snapshots.NAME).payload["total"]["pupils"] == 3
