@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import Blueprint
 from flask.sansio.blueprints import BlueprintSetupState
 
+from idp.input_guard import BODY_LIMITS
 from idp.views.errors import ERROR_PAGES
 
 from . import messages, state
@@ -33,8 +34,13 @@ def _error_pages(setup: BlueprintSetupState) -> None:
     setup.app.extensions.setdefault(ERROR_PAGES, {})["/schoolloket/"] = {
         "not_found": "schoolloket/not_found.html",
         "form_expired": "schoolloket/form_expired.html",
+        "too_large": "schoolloket/too_large.html",
         "server_error": "schoolloket/server_error.html",
     }
+    # Its largest form, 2,000 pupils' lines on the create screen, is some 300 KB: a body
+    # far above that is refused before anything reads it, so that no field is echoed
+    # back at a size that costs more than the page (a 30 MB "username").
+    setup.app.extensions.setdefault(BODY_LIMITS, {})["/schoolloket/"] = state.FORM_LIMIT
 
 
 @blueprint.context_processor

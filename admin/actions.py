@@ -115,9 +115,12 @@ def pupil_new_password(enrollment_id: int) -> tuple[str, int]:
 def pupil_new_card(enrollment_id: int) -> tuple[str, int]:
     """A new card: the old card's QR code stops working; the password stays."""
     found, account = _pupil_with_account(enrollment_id)
-    made = account_actions.new_card(
-        get_session(), found.school, found.enrollment, account, state.admin()
-    )
+    try:
+        made = account_actions.new_card(
+            get_session(), found.school, found.enrollment, account, state.admin()
+        )
+    except ActionError as error:
+        return render_template("schoolloket/refused.html", error=message(error.code)), 409
     return _print(found, made, "card")
 
 

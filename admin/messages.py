@@ -43,6 +43,7 @@ _MESSAGES: dict[str, Callable[[Mapping[str, Any]], str]] = {
         "card (two groups of 4 characters, such as K7RE-9XHM)."
     ),
     "status_unchanged": lambda p: _("The account already has this status."),
+    "account_deactivated": lambda p: _("This account is deactivated: reactivate it first."),
     "done_blokkeren": lambda p: _(
         "The account is blocked: the pupil is signed out of every app and cannot sign in."
     ),

@@ -23,7 +23,6 @@ from flask import (
     flash,
     g,
     redirect,
-    render_template,
     request,
     url_for,
 )
@@ -41,7 +40,8 @@ from idp.services.scope import Scope
 COOKIE = "leerid_admin"
 COOKIE_PATH = "/schoolloket"
 CSRF_FIELD = "csrf_token"
-# The largest request body a Schoolloket form may send, in bytes (load_session).
+# The largest request body a Schoolloket form may send, in bytes (enforced by
+# idp.input_guard before anything reads it; registered in admin/__init__.py).
 FORM_LIMIT = 2 * 1024 * 1024
 _TOKEN_BYTES = 32
 # Pages open without a signed-in session; each other endpoint needs the stage it serves.
@@ -127,15 +127,6 @@ def load_session() -> Response | None:
     """Before each Schoolloket request: check CSRF on POST, find the session, and send a
     browser without the right stage to the page it needs."""
     if request.method == "POST":
-        # The largest form, 2,000 pupils' lines on the create screen, is some 300 KB: a
-        # post far above that is refused before it is read, and no field can be echoed
-        # back at a size that costs more than the page (a 30 MB "username").
-        if (request.content_length or 0) > FORM_LIMIT:
-            return Response(
-                render_template("schoolloket/refused.html", error=_("This form is too large.")),
-                413,
-            )
-        request.max_content_length = FORM_LIMIT
         sent = request.form.get(CSRF_FIELD, "")
         if not hmac.compare_digest(sent.encode("utf-8"), csrf_token().encode("ascii")):
             raise CSRFError(_("The form was not sent: open the page again."))

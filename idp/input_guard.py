@@ -38,7 +38,7 @@ from typing import Any
 from urllib.parse import unquote_to_bytes, urlsplit
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
 log = logging.getLogger(__name__)
 
@@ -305,8 +305,33 @@ def refusal(problem: Problem) -> Response:
     return response
 
 
+# A part of the site under its own path may read smaller bodies than MAX_CONTENT_LENGTH:
+# {path prefix: bytes}, filled by that part when it is registered (the Schoolloket).
+BODY_LIMITS = "leerid.body_limits"
+
+
+def _limit_body() -> None:
+    """Apply the path's body limit before anything reads the body: a larger declared
+    length is refused at once, and a chunked body (no length) when it passes the limit;
+    both as 413 (RequestEntityTooLarge)."""
+    for prefix, limit in current_app.extensions.get(BODY_LIMITS, {}).items():
+        if request.path.startswith(prefix):
+            if (request.content_length or 0) > limit:
+                raise RequestEntityTooLarge()
+            if request.content_length is None:
+                # Werkzeug cuts a stream without a length at the limit, silently; read one
+                # byte more to tell a body at the limit from a larger one. Kept (cache)
+                # for the form's parsing.
+                request.max_content_length = limit + 1
+                if len(request.get_data(cache=True)) > limit:
+                    raise RequestEntityTooLarge()
+            request.max_content_length = limit
+            return
+
+
 def check_request() -> Any:
     """Refuse the request before any view runs when part of it cannot be read."""
+    _limit_body()
     problem = find_problem()
     if problem is None:
         return None

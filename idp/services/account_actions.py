@@ -69,6 +69,11 @@ def _audit(
     )
 
 
+def _refuse_deactivated(account: Account) -> None:
+    if account.status is AccountStatus.DEACTIVATED:
+        raise ActionError("account_deactivated")
+
+
 def new_password(
     session: Session,
     school: School,
@@ -82,8 +87,11 @@ def new_password(
     The account's kind follows the pupil's current education: a pupil who moved to
     secondary education gets an advanced account now, with a temporary password to change
     at the first sign-in. A basic account gets `credential` (word or picture; by default
-    its present kind of password). Raises ActionError "credential_not_allowed".
+    its present kind of password). Raises ActionError "credential_not_allowed", and
+    "account_deactivated" for a deactivated account (reactivated first: a card must not
+    open a closed account).
     """
+    _refuse_deactivated(account)
     kind = account_kind_for(enrollment.education_type)
     if account.kind is AccountKind.BASIC and kind is AccountKind.ADVANCED:
         account.kind = AccountKind.ADVANCED
@@ -123,7 +131,9 @@ def new_card(
     session: Session, school: School, enrollment: Enrollment, account: Account, admin: AdminUser
 ) -> NewAccount:
     """A new card for a lost one: the old QR code stops working, the password stays (the
-    card says "ongewijzigd" where the password was)."""
+    card says "ongewijzigd" where the password was). Raises ActionError
+    "account_deactivated" for a deactivated account."""
+    _refuse_deactivated(account)
     created = CreatedAccount(account, UNCHANGED_PASSWORD)
     card = issue_card(session, account, actor=admin)
     return NewAccount(
@@ -138,10 +148,13 @@ def set_status(
     status: AccountStatus,
     admin: AdminUser,
 ) -> None:
-    """Block, unblock (active again) or deactivate. Only an active or blocked account can
-    be blocked or unblocked; raises ActionError "status_unchanged" when nothing changes."""
+    """Block, unblock (active again) or deactivate. A deactivated account can only be
+    reactivated (ActionError "account_deactivated" for blocking it); raises ActionError
+    "status_unchanged" when nothing changes."""
     if account.status is status:
         raise ActionError("status_unchanged")
+    if account.status is AccountStatus.DEACTIVATED and status is AccountStatus.BLOCKED:
+        raise ActionError("account_deactivated")
     before = account.status
     account.status = status
     session.flush()

@@ -7,13 +7,19 @@ import logging
 from flask import Flask, current_app, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from redis.exceptions import RedisError
-from werkzeug.exceptions import InternalServerError, MethodNotAllowed, NotFound
+from werkzeug.exceptions import (
+    InternalServerError,
+    MethodNotAllowed,
+    NotFound,
+    RequestEntityTooLarge,
+)
 
 log = logging.getLogger(__name__)
 
 # Another part of the site under its own path (the Schoolloket) may give its own pages
-# for these faults: {path prefix: {"not_found" | "form_expired" | "server_error":
-# template}}, filled by that part when it is registered, so that idp never imports it.
+# for these faults: {path prefix: {"not_found" | "form_expired" | "too_large" |
+# "server_error": template}}, filled by that part when it is registered, so that idp
+# never imports it.
 ERROR_PAGES = "leerid.error_pages"
 
 
@@ -51,6 +57,12 @@ def _not_found(error: NotFound | MethodNotAllowed) -> tuple[str, int, dict[str, 
     return render_template(_template("not_found"), error=error), error.code or 404, headers
 
 
+def _too_large(_error: RequestEntityTooLarge) -> tuple[str, int]:
+    # A body over the path's limit (idp.input_guard): refused before it was read, said as
+    # a page, never echoed.
+    return render_template(_template("too_large")), 413
+
+
 def _server_error(error: InternalServerError) -> tuple[str, int]:
     # A fault of ours: logged with its traceback for the operator (Flask has logged it),
     # and said kindly, in the reader's language, without any detail an attacker could use.
@@ -64,4 +76,5 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _form_expired)
     app.register_error_handler(NotFound, _not_found)
     app.register_error_handler(MethodNotAllowed, _not_found)
+    app.register_error_handler(RequestEntityTooLarge, _too_large)
     app.register_error_handler(InternalServerError, _server_error)

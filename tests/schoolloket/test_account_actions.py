@@ -139,6 +139,14 @@ def test_block_ends_sessions_unblock_and_deactivate(client, session, school_with
     assert _account(session, pupil).status is AccountStatus.ACTIVE
     client.post(f"{base}/deactiveren", data=token)
     assert _account(session, pupil).status is AccountStatus.DEACTIVATED
+    # A deactivated account is only reactivated: not blocked, no new password or card.
+    page = client.get(base).get_data(as_text=True)
+    assert "Nieuw wachtwoord en kaartje" not in page and "Blokkeren" not in page
+    for action, status in (("blokkeren", 409), ("nieuw-wachtwoord", 400), ("nieuw-kaartje", 409)):
+        refused = client.post(f"{base}/{action}", data=token)
+        assert refused.status_code == status, action
+        assert "Deze account is gedeactiveerd" in refused.get_data(as_text=True)
+    assert _account(session, pupil).status is AccountStatus.DEACTIVATED
 
 
 def test_new_card_revokes_the_old_one_and_keeps_the_password(client, session, school_with_account):
