@@ -41,9 +41,14 @@ def _back_to_pupil(enrollment_id: int, **_args: str) -> str:
     return url_for("schoolloket.pupil", enrollment_id=enrollment_id)
 
 
-def _explain_new_password(enrollment_id: int) -> tuple[str, str, str]:
+def _pupil_name(enrollment_id: int) -> str:
+    """The name a confirmation asks about (404 for a pupil the administrator may not see)."""
     found, _account = _pupil_with_account(enrollment_id)
-    name = f"{found.person.first_name} {found.person.last_name}"
+    return f"{found.person.first_name} {found.person.last_name}"
+
+
+def _explain_new_password(enrollment_id: int) -> tuple[str, str, str]:
+    name = _pupil_name(enrollment_id)
     return (
         _("A new password and card for %(name)s?", name=name),
         _(
@@ -58,8 +63,7 @@ def _explain_new_password(enrollment_id: int) -> tuple[str, str, str]:
 def _explain_status(enrollment_id: int, action: str) -> tuple[str, str, str] | None:
     if action == "deblokkeren":
         return None  # opens the account again: nothing to regret
-    found, _account = _pupil_with_account(enrollment_id)
-    name = f"{found.person.first_name} {found.person.last_name}"
+    name = _pupil_name(enrollment_id)
     if action == "blokkeren":
         return (
             _("Block the LeerID of %(name)s?", name=name),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import abort, current_app, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -32,8 +32,7 @@ def _lines(name: str) -> list[str]:
 def schools() -> str:
     """Every school with its pupils, accounts and coverage, as last counted (the
     department's statistics snapshot)."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    snapshot = report_snapshots.department_report(app, get_session())
+    snapshot = report_snapshots.department_report(get_session())
     return render_template(
         "schoolloket/schools.html",
         schools=snapshot.report.schools,

@@ -17,15 +17,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import (
-    abort,
-    current_app,
-    flash,
-    g,
-    redirect,
-    request,
-    url_for,
-)
+from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup

@@ -9,7 +9,7 @@ import datetime as dt
 import io
 import math
 
-from flask import Response, current_app, render_template, request
+from flask import Response, render_template, request
 from flask_babel import gettext as _
 
 import print_service
@@ -37,8 +37,7 @@ def _report() -> tuple[CoverageReport, dt.datetime | None]:
     the department reads every school's figures from a snapshot (report_snapshots)."""
     scope = state.scope()
     if scope.is_everything:
-        app = current_app._get_current_object()  # type: ignore[attr-defined]
-        snapshot = report_snapshots.department_report(app, get_session())
+        snapshot = report_snapshots.department_report(get_session())
         return snapshot.report, snapshot.computed_at
     return coverage_report(get_session(), scope), None
 

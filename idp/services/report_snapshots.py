@@ -16,7 +16,7 @@ import logging
 import threading
 from dataclasses import dataclass
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -42,12 +42,14 @@ class Snapshot:
     computed_at: dt.datetime
 
 
-def department_report(app: Flask, session: Session) -> Snapshot:
+def department_report(session: Session) -> Snapshot:
     """Every school's figures as last counted; starts a new count in the background when
     they are older than MAX_AGE (at most one count at a time, over every instance).
 
-    `session` reads the snapshot; the count and the snapshot's writes use their own
-    sessions. With no snapshot yet, counts now (about a second per million pupils)."""
+    Needs an app context. `session` reads the snapshot; the count and the snapshot's
+    writes use their own sessions. With no snapshot yet, counts now (about a second per
+    million pupils)."""
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     row = session.get(ReportSnapshot, NAME)
     if row is None:
         return refresh(get_database(app).sessionmaker)
