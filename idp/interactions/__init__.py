@@ -20,7 +20,16 @@ from .flow import (
     step_url,
 )
 from .needs import Need, need, prompts, silent_error
-from .store import current, end, ephemeral, find, park, purge_expired, waiting_in_browser
+from .store import (
+    current,
+    current_with_account,
+    end,
+    ephemeral,
+    find,
+    park,
+    purge_expired,
+    waiting_in_browser,
+)
 
 __all__ = [
     "InteractionForm",
@@ -28,6 +37,7 @@ __all__ = [
     "confirm",
     "current",
     "current_login",
+    "current_with_account",
     "end",
     "ephemeral",
     "find",

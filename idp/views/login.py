@@ -27,7 +27,6 @@ from ..models import Account, Interaction, LoginSession
 from ..models.account import USERNAME_MAX_LENGTH
 from ..oauth.claims import claims_of_scopes
 from ..oauth.responses import authorization_error
-from ..services.authentication import find_account
 from ..services.cards import SCANNED_TOKEN, card_url
 from ..services.pupil_passwords import set_own_password
 from . import signin
@@ -117,7 +116,11 @@ def expired() -> tuple[str, int]:
 @blueprint.route("/login", methods=["GET", "POST"])
 def form() -> str | Response | tuple[str, int]:
     """Step 1: the username; then on to the step that fits the account."""
-    interaction = interactions.current()
+    typed = request.form.get("username", "") if request.method == "POST" else ""
+    # A posted username's account is read with the interaction, in one query.
+    interaction, account = (
+        interactions.current_with_account(typed) if typed else (interactions.current(), None)
+    )
     if interaction is None:
         if "interaction" in request.args or request.method == "POST":
             return expired()
@@ -136,7 +139,6 @@ def form() -> str | Response | tuple[str, int]:
         username = username_form.username.data or ""
         interactions.ephemeral(get_session())
         signin.choose_username(interaction, username)
-        account = find_account(get_session(), username)
         get_session().commit()
         return redirect(signin.step_url(signin.step_for(account), interaction))
     signed_in = _continuable(interaction)
@@ -194,13 +196,12 @@ def switch() -> Response | tuple[str, int]:
 @blueprint.route("/login/password", methods=["GET", "POST"])
 def password() -> str | Response | tuple[str, int]:
     """Step 2: the password, word password or temporary password."""
-    interaction = interactions.current()
+    interaction, account = interactions.current_with_account()
     if interaction is None:
         return expired()
     username = interaction.username
     if username is None:
         return redirect(signin.step_url("login.form", interaction))
-    account = find_account(get_session(), username)
     if account is not None and signin.step_for(account) != "login.password":
         return redirect(signin.step_url(signin.step_for(account), interaction))
     password_form = PasswordForm(interaction)

@@ -17,10 +17,8 @@ from werkzeug.wrappers import Response
 
 from .. import interactions
 from ..credentials.pictures import CATEGORIES, PICTURES, Category, picture_secret
-from ..db import get_session
 from ..interactions import InteractionForm
 from ..keystore import Secrets
-from ..services.authentication import find_account
 from . import signin
 from .login import expired, form_problem
 
@@ -84,15 +82,14 @@ def _next(picks: Picks) -> Picks:
 @blueprint.route("/login/pictures", methods=["GET", "POST"])
 def form() -> str | Response | tuple[str, int]:
     """Step 2 for picture passwords: eight categories, one picture from each."""
-    interaction = interactions.current()
+    interaction, account = interactions.current_with_account()
     if interaction is None:
         return expired()
     username = interaction.username
     if username is None:
         return redirect(signin.step_url("login.form", interaction))
     if request.method == "GET":
-        # Taps in between need no account: it is looked up here and at the eighth picture.
-        step = signin.step_for(find_account(get_session(), username))
+        step = signin.step_for(account)
         if step != "pictures.form":
             return redirect(signin.step_url(step, interaction))
     form = PicksForm(interaction)
@@ -103,7 +100,6 @@ def form() -> str | Response | tuple[str, int]:
         picks = _next(unseal(request.form.get("state", ""), username))
         if len(picks.ids) == len(CATEGORIES):
             wrong = _("Those pictures are not right. Look at your card and start again.")
-            account = find_account(get_session(), username)
             result = signin.attempt(username, account, picture_secret(picks.ids), wrong)
             if result.account is not None:
                 return signin.signed_in(result.account, ["pwd"], interaction)
