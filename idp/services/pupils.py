@@ -142,13 +142,36 @@ def _filtered(scope: Scope, wanted: PupilFilter) -> Select[Enrollment, Person]:
 
 def search_pupils(session: Session, scope: Scope, wanted: PupilFilter, page: int = 1) -> PupilPage:
     """One page of the pupils the filter finds, by group, last name and first name."""
-    # One query for at most COUNT_LIMIT + 1 matches, in no order, sorted here: finding and
-    # sorting every "ters" among a million pupils would cost far more than the page. Up
-    # to COUNT_LIMIT the list is exact; past it, it shows one sorted page of some matches
-    # and asks to narrow the search.
+    # Two queries. The first reads only the sort keys of at most COUNT_LIMIT + 1 matches,
+    # in no order, sorted here: finding and sorting every "ters" among a million pupils
+    # would cost far more than the page. Up to COUNT_LIMIT the list is exact; past it, it
+    # shows one sorted page of some matches and asks to narrow the search. The second reads
+    # what the list shows, for the page's pupils only.
+    keys = _filtered(scope, wanted).with_only_columns(
+        Enrollment.id, Enrollment.administrative_group, Person.last_name, Person.first_name
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        # At most a thousand rows, from an index: starting parallel workers costs more
+        # (about 10 ms) than they save, and takes cores from the other requests.
+        session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+    found = [
+        (group, _sort_fold(last_name), _sort_fold(first_name), enrollment_id)
+        for enrollment_id, group, last_name, first_name in session.execute(
+            keys.limit(COUNT_LIMIT + 1)
+        )
+    ]
+    more = len(found) > COUNT_LIMIT
+    found = sorted(found[:COUNT_LIMIT])
+    pages = 1 if more else max(1, math.ceil(len(found) / PAGE_SIZE))
+    number = min(max(1, page), pages)
+    shown = [key[-1] for key in found[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]]
+    return PupilPage(_rows(session, shown), len(found), number, pages, more)
+
+
+def _rows(session: Session, enrollment_ids: list[int]) -> list[PupilRow]:
+    """The list's lines for these enrollments, in the given order."""
     query = (
-        _filtered(scope, wanted)
-        .with_only_columns(
+        select(
             Enrollment.id,
             Enrollment.stamnummer,
             Enrollment.administrative_group,
@@ -162,15 +185,13 @@ def search_pupils(session: Session, scope: Scope, wanted: PupilFilter, page: int
             Account.status,
             Account.kind,
         )
+        .join(Person, Person.id == Enrollment.person_id)
         .join(School, School.id == Enrollment.school_id)
-        .limit(COUNT_LIMIT + 1)
+        .outerjoin(Account, Account.person_id == Enrollment.person_id)
+        .where(Enrollment.id.in_(enrollment_ids))
     )
-    if session.get_bind().dialect.name == "postgresql":
-        # At most a thousand rows, from an index: starting parallel workers costs more
-        # (about 10 ms) than they save, and takes cores from the other requests.
-        session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
-    found = [
-        PupilRow(
+    rows = {
+        enrollment_id: PupilRow(
             enrollment_id=enrollment_id,
             school_name=school_name,
             instellingsnummer=school_number,
@@ -196,25 +217,14 @@ def search_pupils(session: Session, scope: Scope, wanted: PupilFilter, page: int
             username,
             status,
             kind,
-        ) in session.execute(query)
-    ]
-    more = len(found) > COUNT_LIMIT
-    found = sorted(found[:COUNT_LIMIT], key=list_order)
-    pages = 1 if more else max(1, math.ceil(len(found) / PAGE_SIZE))
-    number = min(max(1, page), pages)
-    rows = found[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
-    return PupilPage(rows, len(found), number, pages, more)
+        ) in (session.execute(query) if enrollment_ids else ())
+    }
+    return [rows[enrollment_id] for enrollment_id in enrollment_ids if enrollment_id in rows]
 
 
 # Sorting a thousand matches folds two thousand names, most of them common ones (Peeters,
 # Emma): remembered, they cost a lookup. The cache's size bounds its memory (a few MiB).
 _sort_fold = functools.lru_cache(maxsize=2**15)(fold)
-
-
-def list_order(row: PupilRow) -> tuple[str, str, str, int]:
-    """The list's order: administratieve groep, then last and first name (folded, so that
-    "Çağan" sorts with the C's), then the enrollment."""
-    return (row.group, _sort_fold(row.last_name), _sort_fold(row.first_name), row.enrollment_id)
 
 
 def matching_enrollment_ids(
