@@ -154,6 +154,8 @@ def search_pupils(session: Session, scope: Scope, wanted: PupilFilter, page: int
         # At most a thousand rows, from an index: starting parallel workers costs more
         # (about 10 ms) than they save, and takes cores from the other requests.
         session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+    # The list's order: administratieve groep, then last and first name (folded, so that
+    # "Çağan" sorts with the C's), then the enrollment.
     found = [
         (group, _sort_fold(last_name), _sort_fold(first_name), enrollment_id)
         for enrollment_id, group, last_name, first_name in session.execute(
