@@ -23,6 +23,7 @@ from idp.models import (
     Person,
 )
 from idp.services import pupils
+from idp.services.scope import Scope
 
 from .conftest import csrf_of, sign_in
 
@@ -263,3 +264,34 @@ def test_two_downloads_at_once_hand_out_the_zip_once(client, two_schools):
     for thread in threads:
         thread.join(timeout=60)
     assert sorted(statuses) == [200, 410, 410, 410]
+
+
+def test_the_list_is_sorted_by_group_and_folded_name_across_pages(
+    session, make_school, make_pupil, monkeypatch
+):
+    monkeypatch.setattr(pupils, "PAGE_SIZE", 2)
+    school = make_school(instellingsnummer="131313")
+    names = [("2A", "Dubois"), ("1A", "Çelik"), ("1A", "Claes"), ("1A", "Ceulemans")]
+    for number, (group, last_name) in enumerate(names):
+        person = Person(first_name="Ines", last_name=last_name)
+        session.add(
+            Enrollment(person=person, school=school, stamnummer=f"8{number}",
+                       administrative_group=group, education_type=EducationType.GEWOON_LAGER,
+                       start_date=dt.date(2025, 9, 1))
+        )  # fmt: skip
+    with_account = make_pupil("ines.dubois2", school=school, first_name="Ines", last_name="Aerts")
+    session.commit()
+    scope = Scope(frozenset({school.id}))
+    wanted = pupils.PupilFilter(query="ines")
+    pages = [pupils.search_pupils(session, scope, wanted, page=number) for number in (1, 2, 3)]
+    shown = [[(row.group, row.last_name) for row in page.rows] for page in pages]
+    # "Çelik" sorts with the C's; the pupil made by make_pupil is in group 3B: last.
+    assert shown == [
+        [("1A", "Çelik"), ("1A", "Ceulemans")],
+        [("1A", "Claes"), ("2A", "Dubois")],
+        [("3B", "Aerts")],
+    ]
+    assert [page.total for page in pages] == [5, 5, 5] and pages[0].pages == 3
+    last = pages[2].rows[0]
+    assert (last.username, last.school_name) == (with_account.username, school.name)
+    assert pages[0].rows[0].username is None
