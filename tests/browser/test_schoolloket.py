@@ -140,6 +140,25 @@ def test_a_class_gets_its_accounts_and_one_pupil_a_new_password(
     expect(fresh).to_have_url(url + "/portal/")
 
 
+def test_the_select_all_box_ticks_the_rows_and_an_untick_sends_only_the_ticked(
+    new_page, live_leerid: Live, school_day_one
+):
+    page = new_page()
+    _sign_in(page, live_leerid.url, school_day_one)
+    page.get_by_label("Administratieve groep").select_option(CLASS)
+    page.get_by_role("button", name="Zoeken", exact=True).click()
+    every = page.get_by_role("checkbox", name="Stamnummer")
+    rows = page.locator("input.select-one")
+    every.check()
+    assert [rows.nth(i).is_checked() for i in range(rows.count())] == [True] * CLASS_SIZE
+    # Leaving one pupil out means "not the whole filter": the header box clears and
+    # the form sends the 24 ticked rows.
+    rows.first.uncheck()
+    expect(every).not_to_be_checked()
+    page.get_by_role("button", name="Maak LeerID's aan").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Maak {CLASS_SIZE - 1} LeerID's aan")
+
+
 @pytest.mark.parametrize("path", ["/schoolloket/audit", "/schoolloket/statistieken"])
 def test_console_pages_pass_axe(path, page: Page, live_leerid: Live, school_day_one, axe):
     _sign_in(page, live_leerid.url, school_day_one)
