@@ -55,8 +55,14 @@ def preferred_language(ui_locales: str) -> str | None:
 KEPT_PARAMETERS = ("interaction",)
 
 
-def language_url(language: str) -> str:
-    """This page in another language, keeping the sign-in's waiting app request."""
+def language_url(language: str) -> str | None:
+    """This page in another language, keeping the sign-in's waiting app request; None
+    where the page answers a form that only POST reaches (a confirmation, a secret shown
+    once): a link there would meet 405 Method Not Allowed, and sending the form again
+    could repeat its action. The language chosen on the next page is remembered."""
+    rule = request.url_rule
+    if rule is None or rule.methods is None or "GET" not in rule.methods:
+        return None
     args = [(name, request.args[name]) for name in KEPT_PARAMETERS if name in request.args]
     return request.path + "?" + urlencode([*args, ("lang", language)])
 

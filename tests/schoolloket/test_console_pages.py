@@ -202,3 +202,24 @@ def test_english_pages_use_european_dates(client, two_schools):
     # The sign-in's own row: day/month/year and a 24-hour clock, as in Belgium.
     assert re.search(r"<td>\d{2}/\d{2}/\d{4}, \d{2}:\d{2}</td>", page), page
     assert not re.search(r"\d{1,2}:\d{2}\s?[AP]M", page)
+
+
+def _language_links(html: str) -> list[str]:
+    nav = re.search(r'<nav aria-label="[^"]*" class="languages">(.*?)</nav>', html, re.S)
+    return re.findall(r'href="([^"]+)"', nav.group(1)) if nav else []
+
+
+def test_language_links_lead_only_to_pages_that_open(client, two_schools):
+    sign_in(client, two_schools["admin_a"])
+    listing = _text(client.get("/schoolloket/leerlingen?group=1A"))
+    links = _language_links(listing)
+    assert len(links) == 2
+    # English first, then back to Dutch (the choice is remembered).
+    assert all(client.get(link.replace("&amp;", "&")).status_code == 200 for link in links[::-1])
+    # A screen that answers a form only POST reaches offers no link to itself: following
+    # it would meet 405, and sending the form again could repeat what it did.
+    screen = client.post(
+        "/schoolloket/leerids/nieuw", data={"csrf_token": csrf_of(listing), "all": "1"}
+    )
+    assert screen.status_code == 200 and "Maak 2 LeerID's aan" in _text(screen)
+    assert _language_links(_text(screen)) == []
