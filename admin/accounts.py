@@ -8,7 +8,7 @@ import io
 from flask import abort, current_app, redirect, render_template, request, send_file, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from idp.db import get_session
+from idp.db import get_database, get_session
 from idp.models import School
 from idp.models.account import USERNAME_MAX_LENGTH
 from idp.services import account_jobs, account_runs, bundles, pupils
@@ -172,8 +172,10 @@ def job(token: str) -> tuple[str, int]:
 @blueprint.route("/downloads/<token>", methods=["POST"])
 def download(token: str) -> WerkzeugResponse | tuple[str, int]:
     """The zip, once: a POST, so that no link preview or prefetch can use it up."""
+    # In a transaction of its own: a refused download (410) must not undo the purge.
+    with get_database().transaction() as housekeeping:
+        bundles.purge_expired(housekeeping)
     session = get_session()
-    bundles.purge_expired(session)
     bundle = bundles.find(session, state.scope(), state.admin(), token[:100])
     if bundle is None:
         abort(404)

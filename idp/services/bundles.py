@@ -2,8 +2,10 @@
 ZIP bestand (Excel, A4 PDF, sticker PDF's)").
 
 The plain passwords exist in that zip only: it is sealed with the deployment's key,
-handed out once, to an administrator of its school, before it expires; at the download
-or expiry its bytes are deleted. Services flush; the caller commits.
+handed out once, to an administrator of its school, before it expires. Its bytes are
+deleted at the download; once expired they can no longer be taken, and are deleted at
+the next download attempt or new zip of any school (no scheduler is needed for it).
+Services flush; the caller commits.
 """
 
 from __future__ import annotations
@@ -44,7 +46,9 @@ def keep(
     usernames: list[str],
     lifetime: int,
 ) -> str:
-    """Keep a run's zip for `lifetime` seconds; returns the token of its download address."""
+    """Keep a run's zip for `lifetime` seconds; returns the token of its download address.
+    The expired zips of every school are purged in the same transaction."""
+    purge_expired(session)
     token = secrets.token_urlsafe(TOKEN_BYTES)
     session.add(
         CredentialBundle(
