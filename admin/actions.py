@@ -86,7 +86,8 @@ def _explain_status(enrollment_id: int, action: str) -> tuple[str, str, str] | N
 
 
 def _end_sessions(account: Account) -> None:
-    # Last: end_other_sessions commits (with the action and its audit) and tells the apps.
+    # Last, once nothing else can fail: end_other_sessions commits (with the action, its
+    # audit and its zip) and tells the apps.
     timeout = current_app.config["LEERID"]["tokens"]["backchannel_logout_timeout"]
     end_other_sessions(account, None, timeout)
 
@@ -111,8 +112,9 @@ def pupil_new_password(enrollment_id: int) -> tuple[str, int]:
         )
     except ActionError as error:
         return render_template("schoolloket/refused.html", error=message(error.code)), 400
+    page = _print(found, made, "password")
     _end_sessions(account)
-    return _print(found, made, "password")
+    return page
 
 
 @blueprint.route("/leerlingen/<id:enrollment_id>/nieuw-kaartje", methods=["POST"])

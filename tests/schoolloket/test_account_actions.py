@@ -95,6 +95,35 @@ def test_new_password_stops_the_old_password_card_and_sessions(
     assert {"account.create", "account.new_password", "card.issue"} <= actions
 
 
+def test_a_new_password_whose_zip_fails_changes_nothing(
+    client, session, school_with_account, monkeypatch
+):
+    # The request commits once, after everything that can fail: a pupil must never be
+    # left with a new password nobody can print, and signed out for nothing.
+    pupil = school_with_account["pupil"]
+    before = _account(session, pupil)
+    old_hash, old_serial = before.password_hash, before.card_serial
+    login, _ = start_login_session(
+        session, before, amr=["pwd"], acr="1", lifetime=600, locale="nl-BE"
+    )
+    session.commit()
+
+    def broken(*_args, **_kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("admin.actions.credential_bundle", broken)
+    page = client.get(f"/schoolloket/leerlingen/{pupil.id}").get_data(as_text=True)
+    with pytest.raises(OSError):
+        client.post(
+            f"/schoolloket/leerlingen/{pupil.id}/nieuw-wachtwoord",
+            data={"csrf_token": csrf_of(page), "credential": "word", "confirmed": "1"},
+        )
+    after = _account(session, pupil)
+    assert (after.password_hash, after.card_serial) == (old_hash, old_serial)
+    session.refresh(login)
+    assert login.ended_at is None
+
+
 def test_a_pupil_now_in_secondary_gets_an_advanced_account(client, session, school_with_account):
     pupil = school_with_account["pupil"]
     pupil.education_type = EducationType.GEWOON_SECUNDAIR
