@@ -13,8 +13,9 @@ from typing import Any
 import click
 from flask_babel import force_locale
 
-from ..db import get_session
+from ..db import get_database, get_session
 from ..keystore import load_secrets
+from ..services import report_snapshots
 from ..services.imports import ImportReport, import_enrollments, import_schools
 from .context import app_context, echo_json
 
@@ -91,6 +92,10 @@ def import_enrollments_command(
             full_list=full_list,
             batch_size=settings["imports"]["batch_size"],
         )
+        if report.written:
+            # The department's statistics read a snapshot; counting it now, with the
+            # new figures, spares the first look after the (nightly) import the count.
+            report_snapshots.refresh(get_database(app).sessionmaker)
         _show(report, as_json)
     _exit(report)
 

@@ -4,8 +4,9 @@ Counting every active enrollment of Flanders (a million pupils) takes about a se
 database time, too long for a page (issue 10: the statistics page within 500 ms). The
 department's statistics page and its downloads read the last counted report instead,
 with the time it was counted; a report older than MAX_AGE is served once more while one
-instance, holding the snapshot's lease, counts it again in a thread. Only the very first
-look, with no snapshot yet, counts while the administrator waits. A school
+instance, holding the snapshot's lease, counts it again in a thread. `leerid
+import-enrollments` counts it after every import, so only a first look before any
+import, with no snapshot yet, counts while the administrator waits. A school
 administrator's report (their own schools' pupils) is counted live: it is fast.
 """
 

@@ -8,8 +8,10 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from idp.models import AuditEvent, Enrollment, School
+from idp.models import AuditEvent, Enrollment, ReportSnapshot, School
+from idp.services import report_snapshots
 from idp.services.imports import import_enrollments
+from idp.services.stats import coverage_report
 
 from .import_helpers import SCHOOL_HEADER, national_number, pupil, write_csv
 
@@ -34,6 +36,10 @@ def test_import_enrollments_command_prints_a_summary(leerid, session, school, tm
     assert "leerlingen.csv" in result.output and "2" in result.output
     assert len(session.scalars(select(Enrollment)).all()) == 2
     assert session.scalar(select(AuditEvent.actor)) == "cli"
+    # The department's statistics are counted with the new pupils at once.
+    snapshot = session.get(ReportSnapshot, report_snapshots.NAME)
+    assert snapshot is not None and snapshot.payload == coverage_report(session).as_dict()
+    assert coverage_report(session).total.pupils == 2
 
 
 def test_problems_exit_1_and_list_every_line(leerid, session, school, tmp_path):
