@@ -199,6 +199,28 @@ def test_an_older_reset_link_stops_working_once_the_password_changed(
     assert client.get(links[0]).status_code == 404
 
 
+def test_a_reset_link_stops_working_once_the_password_is_changed_in_the_leerlingloket(
+    new_pupil, client, mailbox, session
+):
+    from tests.mail import link_in
+
+    pupil = new_pupil(CredentialType.OWN)
+    pupil.account.email = "lars@example.org"
+    pupil.account.email_verified_at = dt.datetime.now(dt.UTC)
+    session.commit()
+    browser = Browser(client)
+    browser.submit("/password/forgot", email="lars@example.org")
+    link = link_in(mailbox.wait(1)[0])
+    # The pupil remembered it after all, and changes it knowing the current one.
+    browser.sign_in(pupil)
+    new = "Een nieuw en lang wachtwoord"
+    changed = browser.submit(
+        "/portal/password", current=pupil.password, password=new, confirmation=new
+    )
+    assert changed.headers["Location"] == "/portal/"
+    assert Browser(client.application.test_client()).get(link).status_code == 404
+
+
 # Logout on a shared tablet.
 
 
@@ -398,3 +420,21 @@ def test_an_id_token_hint_that_is_not_ours_is_invalid_request(make_rp, client, h
     rp = make_rp()
     callback = rp.callback(client.get(rp.authorize_url(id_token_hint=hint)))
     assert callback["error"] == ["invalid_request"]
+
+
+def _form_action(response) -> str:
+    policy = response.headers["Content-Security-Policy"]
+    return next(d for d in policy.split("; ") if d.startswith("form-action "))
+
+
+def test_sign_in_forms_may_lead_on_only_to_the_waiting_apps_origin(make_rp, pupil, client):
+    # Chromium applies form-action to the redirects after a form's POST: the sign-in steps
+    # of a waiting app add its origin (or the pupil never reaches it); nothing else.
+    assert _form_action(client.get("/login")) == "form-action 'self'"
+    rp = make_rp(redirect_uri="https://rekenapp.example:8443/callback")
+    make_rp(redirect_uri="https://other.example/callback")  # registered, not waiting
+    location, _html = _login_page(client, client.get(rp.authorize_url()))
+    expected = "form-action 'self' https://rekenapp.example:8443"
+    assert _form_action(client.get(location)) == expected
+    step = rp._post_form(location, username=pupil.username)
+    assert _form_action(client.get(step.headers["Location"])) == expected
