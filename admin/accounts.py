@@ -8,6 +8,7 @@ import io
 from flask import abort, current_app, redirect, render_template, request, send_file, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from idp.credentials import TEMPORARY_PASSWORD_MAX_LENGTH
 from idp.db import get_database, get_session
 from idp.models import School
 from idp.models.account import USERNAME_MAX_LENGTH
@@ -28,6 +29,7 @@ def _screen(selection: Selection, error: str | None = None, status: int = 200) -
             error=error,
             message=message,
             username_max=USERNAME_MAX_LENGTH,
+            password_max=TEMPORARY_PASSWORD_MAX_LENGTH,
             username_problems=account_runs.USERNAME_PROBLEMS,
         ),
         status,

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from idp.credentials import TEMPORARY_PASSWORD_LENGTH, TEMPORARY_PASSWORD_MAX_LENGTH
 from idp.models.account import USERNAME_MAX_LENGTH
 
 _MESSAGES: dict[str, Callable[[Mapping[str, Any]], str]] = {
@@ -35,7 +36,10 @@ _MESSAGES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "password_missing": lambda p: _("Password is required."),
     "password_form": lambda p: _(
         "This password does not follow the rules: a word password is a word from the list "
-        "with digits (6 characters); a temporary password has at least 8 characters."
+        "with digits (6 characters); a temporary password has %(min)d to %(max)d characters, "
+        "only letters without accents, digits, spaces and punctuation found on every keyboard.",
+        min=TEMPORARY_PASSWORD_LENGTH,
+        max=TEMPORARY_PASSWORD_MAX_LENGTH,
     ),
     "has_account": lambda p: _("already has a LeerID"),
     "card_not_found": lambda p: _(

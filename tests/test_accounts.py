@@ -232,7 +232,12 @@ PRIMARY = EducationType.GEWOON_LAGER
     [
         (SECONDARY, CredentialType.OWN, "te kort", "at least 12 characters"),
         (SECONDARY, CredentialType.OWN, None, "at least 12 characters"),
-        (SECONDARY, CredentialType.TEMPORARY, "kort", "8 characters"),
+        (SECONDARY, CredentialType.TEMPORARY, "kort", "8 to 60 printable ASCII"),
+        # Typed once from the printed card: longer than a card prints, or not on a keyboard.
+        (SECONDARY, CredentialType.TEMPORARY, "Tijdelijk" + "x" * 51 + "1", "8 to 60"),
+        (SECONDARY, CredentialType.TEMPORARY, "😀" * 8, "printable ASCII"),
+        (SECONDARY, CredentialType.TEMPORARY, "Wachtwoord\u200b1", "printable ASCII"),
+        (SECONDARY, CredentialType.TEMPORARY, "Wachtwoord\t1", "printable ASCII"),
         (PRIMARY, CredentialType.WORD, "kat48", "a listed word and digits"),
         (PRIMARY, CredentialType.PICTURE, "dieren-kat", "not a picture password"),
     ],

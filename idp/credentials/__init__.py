@@ -7,6 +7,7 @@ password, replaced at the first login by an own one of at least 12 characters.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..models import AccountKind, CredentialType
@@ -15,6 +16,11 @@ from .pictures import Picture, PictureError, picture_password, picture_secret, p
 from .words import is_word_password, word_password
 
 TEMPORARY_PASSWORD_LENGTH = 8
+# A temporary password chosen by an administrator is typed once by the pupil, on a school
+# keyboard, from a printed card: printable ASCII only (no emoji, no look-alike letters of
+# other scripts, no invisible characters), and short enough to print on the card.
+TEMPORARY_PASSWORD_MAX_LENGTH = 60
+_TYPEABLE = re.compile(r"[ -~]+")
 OWN_PASSWORD_MIN_LENGTH = 12
 CREDENTIALS_BY_KIND: dict[AccountKind, tuple[CredentialType, ...]] = {
     AccountKind.BASIC: (CredentialType.WORD, CredentialType.PICTURE),
@@ -80,9 +86,13 @@ def new_credential(credential: CredentialType, password: str | None = None) -> N
             raise CredentialError(f"not a picture password: {error}") from None
     if credential is CredentialType.TEMPORARY:
         secret = password or temporary_password()
-        if len(secret) < TEMPORARY_PASSWORD_LENGTH:
+        if not (
+            TEMPORARY_PASSWORD_LENGTH <= len(secret) <= TEMPORARY_PASSWORD_MAX_LENGTH
+            and _TYPEABLE.fullmatch(secret)
+        ):
             raise CredentialError(
-                f"a temporary password has {TEMPORARY_PASSWORD_LENGTH} characters"
+                f"a temporary password has {TEMPORARY_PASSWORD_LENGTH} to "
+                f"{TEMPORARY_PASSWORD_MAX_LENGTH} printable ASCII characters"
             )
         return NewCredential(secret, must_change=True)
     if password is None or len(password) < OWN_PASSWORD_MIN_LENGTH:
