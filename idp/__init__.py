@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import db, i18n, input_guard, oauth, routing, security_headers, throttle
 from .config import load_settings
 from .keystore import MissingKeysError, load_secrets
+from .services.cards import check_printable
 from .views import apps, cards, errors, home, login, logout, oidc, pictures, portal, recovery
 
 csrf = CSRFProtect()
@@ -22,6 +23,7 @@ def create_app(config: Mapping[str, Mapping[str, Any]] | None = None) -> Flask:
     """Build the LeerID application; `config` overrides the file and the environment."""
     app = Flask(__name__)
     settings = load_settings(config)
+    check_printable(settings["server"]["issuer"])
     app.config["LEERID"] = settings
     production = settings["server"]["environment"] == "production"
     app.config.update(

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from idp import create_app
 from idp.config import SCHEMA, ConfigError, load_settings
 
 EXAMPLE = Path(__file__).parent.parent / "config.example.toml"
@@ -154,3 +155,12 @@ def test_cli_reports_configuration_errors_in_one_line(leerid, monkeypatch):
     assert result.output.strip() == (
         "Error: configuration: imports.batch_size: expected a whole number, got 'many'"
     )
+
+
+def test_an_issuer_too_long_for_the_printed_cards_is_refused_at_start(settings):
+    # Cards print their URL (issuer, /k/, the token) whole: at most 100 characters.
+    fits = "https://" + "s" * 63 + ".be"  # 74 characters
+    create_app({**settings, "server": {**settings["server"], "issuer": fits}})
+    too_long = "https://" + "s" * 70 + ".be"  # 81 characters
+    with pytest.raises(ConfigError, match="server.issuer is too long to print .* at most 78"):
+        create_app({**settings, "server": {**settings["server"], "issuer": too_long}})

@@ -27,6 +27,9 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from print_service.model import MAX_URL
+
+from ..config import ConfigError
 from ..hashing import secret_hash
 from ..models import Account, AccountStatus
 from ..models.base import utcnow
@@ -75,6 +78,19 @@ def card_url(token: str, issuer: str | None = None) -> str:
     """The URL a card's QR code holds: the issuer, `/k/` and the token in its printed form."""
     base = issuer if issuer is not None else current_app.config["LEERID"]["server"]["issuer"]
     return f"{base.rstrip('/')}{CARD_PATH}{printed_token(token)}"
+
+
+def check_printable(issuer: str) -> None:
+    """Raise ConfigError when a card's URL under `issuer` would be longer than a card
+    prints (print_service's MAX_URL characters): found at start-up, not as a failed
+    print run on the first school day."""
+    longest = card_url(CARD_TOKEN_ALPHABET[0] * CARD_TOKEN_GROUPS * CARD_TOKEN_GROUP, issuer)
+    if len(longest) > MAX_URL:
+        fits = MAX_URL - (len(longest) - len(issuer.rstrip("/")))
+        raise ConfigError(
+            f"server.issuer is too long to print on the pupils' cards: at most {fits} "
+            f"characters, it has {len(issuer.rstrip('/'))}"
+        )
 
 
 def new_card_token(randbelow: Callable[[int], int] = secrets.randbelow) -> str:
