@@ -29,13 +29,14 @@ blueprint.after_request(state.finish)
 
 @blueprint.record_once
 def _error_pages(setup: BlueprintSetupState) -> None:
-    # A mistyped address, a refused form or a fault under /schoolloket/ keeps the
+    # A mistyped address, a refused form, unreadable input or a fault under /schoolloket/ keeps the
     # Schoolloket's look and leads back into it, not to the pupils' sign-in.
     setup.app.extensions.setdefault(ERROR_PAGES, {})["/schoolloket/"] = {
         "not_found": "schoolloket/not_found.html",
         "form_expired": "schoolloket/form_expired.html",
         "too_large": "schoolloket/too_large.html",
         "server_error": "schoolloket/server_error.html",
+        "unreadable": "schoolloket/unreadable.html",
     }
     # Its largest form, 2,000 pupils' lines on the create screen, is some 300 KB: a body
     # far above that is refused before anything reads it, so that no field is echoed

@@ -40,6 +40,8 @@ from urllib.parse import unquote_to_bytes, urlsplit
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
+from .views.errors import page_for
+
 log = logging.getLogger(__name__)
 
 # Endpoints that programs call: they get an OAuth JSON error, not a page.
@@ -297,7 +299,7 @@ def refusal(problem: Problem) -> Response:
         response = jsonify(error="invalid_request", error_description=description)
         response.headers["Cache-Control"] = "no-store"
     else:
-        page = render_template("unreadable.html", problem=problem)
+        page = render_template(page_for("unreadable"), problem=problem)
         response = Response(page, mimetype="text/html")
     response.status_code = 400
     if problem.cookie and _QUOTABLE.fullmatch(problem.cookie):

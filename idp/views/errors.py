@@ -18,13 +18,14 @@ log = logging.getLogger(__name__)
 
 # Another part of the site under its own path (the Schoolloket) may give its own pages
 # for these faults: {path prefix: {"not_found" | "form_expired" | "too_large" |
-# "server_error": template}}, filled by that part when it is registered, so that idp
-# never imports it.
+# "server_error" | "unreadable": template}}, filled by that part when it is registered,
+# so that idp never imports it.
 ERROR_PAGES = "leerid.error_pages"
 
 
-def _template(kind: str) -> str:
-    """The page for a fault of `kind` at this request's path."""
+def page_for(kind: str) -> str:
+    """The template of the page for a fault of `kind` (see ERROR_PAGES) at this request's
+    path: that part's own, else the pupils' `{kind}.html`."""
     for prefix, pages in current_app.extensions.get(ERROR_PAGES, {}).items():
         if request.path.startswith(prefix) and kind in pages:
             page: str = pages[kind]
@@ -45,7 +46,7 @@ def _form_expired(error: CSRFError) -> tuple[str, int]:
     # English 400. Back to the same route, built from it, never from the raw path.
     log.info("form refused: %s", error.description)
     again = url_for(request.endpoint, **(request.view_args or {})) if request.endpoint else "/"
-    return render_template(_template("form_expired"), again=again), 400
+    return render_template(page_for("form_expired"), again=again), 400
 
 
 def _not_found(error: NotFound | MethodNotAllowed) -> tuple[str, int, dict[str, str]]:
@@ -54,20 +55,20 @@ def _not_found(error: NotFound | MethodNotAllowed) -> tuple[str, int, dict[str, 
     headers = {}
     if isinstance(error, MethodNotAllowed) and error.valid_methods:
         headers["Allow"] = ", ".join(error.valid_methods)
-    return render_template(_template("not_found"), error=error), error.code or 404, headers
+    return render_template(page_for("not_found"), error=error), error.code or 404, headers
 
 
 def _too_large(_error: RequestEntityTooLarge) -> tuple[str, int]:
     # A body over the path's limit (idp.input_guard): refused before it was read, said as
     # a page, never echoed.
-    return render_template(_template("too_large")), 413
+    return render_template(page_for("too_large")), 413
 
 
 def _server_error(error: InternalServerError) -> tuple[str, int]:
     # A fault of ours: logged with its traceback for the operator (Flask has logged it),
     # and said kindly, in the reader's language, without any detail an attacker could use.
     log.error("server error on %s %s", request.method, request.path)
-    return render_template(_template("server_error")), 500
+    return render_template(page_for("server_error")), 500
 
 
 def init_app(app: Flask) -> None:

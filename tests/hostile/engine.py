@@ -19,6 +19,9 @@ from tests.hostile.corpus import encode
 GUARD_PAGE_TEXTS = (
     "Je aanvraag bevatte tekens die LeerID niet kan lezen",
     "Your request contained characters LeerID cannot read",
+    # The Schoolloket's own page for it.
+    "LeerID kan niet lezen wat er verstuurd werd",
+    "LeerID cannot read what was sent",
 )
 # How the guard's OAuth error description starts.
 GUARD_DESCRIPTION = "The request cannot be read"

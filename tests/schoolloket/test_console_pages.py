@@ -223,3 +223,16 @@ def test_language_links_lead_only_to_pages_that_open(client, two_schools):
     )
     assert screen.status_code == 200 and "Maak 2 LeerID's aan" in _text(screen)
     assert _language_links(_text(screen)) == []
+
+
+def test_unreadable_input_keeps_the_schoolloket(client, two_schools):
+    sign_in(client, two_schools["admin_a"])
+    refused = client.get("/schoolloket/leerlingen?q=%00")
+    html = _text(refused)
+    assert refused.status_code == 400
+    assert "LeerID kan niet lezen wat er verstuurd werd" in html
+    assert "LeerID Schoolloket" in html and "Naar LeerID Beheer" in html
+    assert "ga dan terug naar die app" not in html  # the pupils' advice
+    # The pupils keep theirs.
+    pupils = _text(client.get("/login?lang=nl&x=%00"))
+    assert "ga dan terug naar die app" in pupils and "Schoolloket" not in pupils
