@@ -74,17 +74,21 @@ def apps() -> tuple[str, int]:
     if request.method == "GET":
         return _apps_page()
     form = request.form
+    # The form's radio buttons start on "confidential"; any other value is not ours.
+    kind = form.get("kind", "confidential")
+    if kind not in ("confidential", "public"):
+        return _apps_page(message("kind_missing"), status=400, typed=form)
     try:
         registered = clients.register_client(
             get_session(),
-            name=form.get("name", "")[:200],
-            vendor=form.get("vendor", "")[:200].strip(),
+            name=form.get("name", ""),
+            vendor=form.get("vendor", "").strip(),
             redirect_uris=_lines("redirect_uris"),
             scopes=[s for s in form.getlist("scope") if s != "openid"],
-            public=form.get("kind") == "public",
+            public=kind == "public",
             client_uri=form.get("client_uri", "").strip(),
-            description=form.get("description", "")[:2000],
-            description_en=form.get("description_en", "")[:2000],
+            description=form.get("description", ""),
+            description_en=form.get("description_en", ""),
             listed=form.get("listed") == "1",
             actor=state.admin(),
         )

@@ -75,6 +75,15 @@ _MESSAGES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     ),
     "too_many_uris": lambda p: _("Give at most %(limit)s addresses.", **p),
     "name_missing": lambda p: _("Give the application a name."),
+    "kind_missing": lambda p: _(
+        "Choose the kind of application: a web application with a server, or an app "
+        "without a server."
+    ),
+    "too_long": lambda p: _(
+        "%(field)s is too long: at most %(limit)d characters.",
+        field=_client_field(p["field"]),
+        limit=p["limit"],
+    ),
     "listed_needs_client_uri": lambda p: _(
         "An application shown to pupils needs the address of its start page."
     ),
@@ -108,6 +117,22 @@ _MESSAGES: dict[str, Callable[[Mapping[str, Any]], str]] = {
         "new cards."
     ),
 }
+
+
+# The application form's fields, as its labels name them (idp.services.clients names
+# the field of a "too_long" by its column).
+_CLIENT_FIELDS: dict[str, Callable[[], str]] = {
+    "name": lambda: _("Name"),
+    "vendor": lambda: _("Vendor"),
+    "description": lambda: _("Description (Dutch)"),
+    "description_en": lambda: _("Description (English)"),
+    "client_uri": lambda: _("Start page (for pupils)"),
+}
+
+
+def _client_field(field: str) -> str:
+    label = _CLIENT_FIELDS.get(field)
+    return label() if label else field
 
 
 def message(code: str, params: Mapping[str, Any] | None = None) -> str:

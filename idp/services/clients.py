@@ -19,6 +19,7 @@ from .admins import Actor, record_event
 
 MAX_URI_LENGTH = 2000
 MAX_URIS = 20
+MAX_DESCRIPTION = 2000
 _PRINTABLE_ASCII = re.compile(r"[\x21-\x7e]+")
 # A DNS name: labels of letters, digits and hyphens (IDN in xn-- form), dot-separated.
 _HOST = re.compile(
@@ -58,7 +59,10 @@ def check_uri(uri: str, what: str) -> str:
     except ValueError:
         raise ClientError("uri_invalid", f"{what} {uri!r} is not a valid URI", uri=uri) from None
     host = parts.hostname or ""
-    if port == 0 or not (_HOST.fullmatch(host) or _is_ip(host)):
+    # A user name or password in the address (https://user:pw@host/) has no place in a
+    # redirect: browsers warn about it, and it would put a secret in every redirect.
+    credentials = parts.username is not None or parts.password is not None
+    if credentials or port == 0 or not (_HOST.fullmatch(host) or _is_ip(host)):
         raise ClientError("uri_invalid", f"{what} {uri!r} is not a valid URI", uri=uri)
     loopback = parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
     if parts.scheme != "https" and not loopback:
@@ -87,6 +91,25 @@ def check_uris(uris: Sequence[str], what: str) -> list[str]:
     if len(uris) > MAX_URIS:
         raise ClientError("too_many_uris", f"at most {MAX_URIS} {what}s", limit=MAX_URIS)
     return [check_uri(uri, what) for uri in uris]
+
+
+def _limit(field: str) -> int:
+    """The most characters `field` holds: its column's length, or MAX_DESCRIPTION."""
+    length = getattr(Client.__table__.c[field].type, "length", None)
+    return int(length) if length else MAX_DESCRIPTION
+
+
+def _check_lengths(**fields: str | None) -> None:
+    """ClientError "too_long" (field, limit) for the first value longer than it may be,
+    rather than cutting it or letting the database refuse it."""
+    for field, value in fields.items():
+        if value and len(value) > _limit(field):
+            raise ClientError(
+                "too_long",
+                f"{field} is too long: at most {_limit(field)} characters",
+                field=field,
+                limit=_limit(field),
+            )
 
 
 def _check_scopes(scopes: Sequence[str]) -> None:
@@ -127,6 +150,16 @@ def register_client(
     """
     if not name.strip():
         raise ClientError("name_missing", "a client needs a name")
+    _check_lengths(
+        name=name.strip(),
+        vendor=vendor,
+        description=description.strip(),
+        description_en=description_en.strip(),
+        client_uri=client_uri,
+        backchannel_logout_uri=backchannel_logout_uri,
+        jwks_uri=jwks_uri,
+        sector_identifier=sector,
+    )
     if client_uri:
         check_uri(client_uri, "client URI")
     if listed and not client_uri:

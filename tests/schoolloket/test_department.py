@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from idp.hashing import secret_hash
 from idp.models import AdminSession, AdminUser, AuditEvent, Client
@@ -167,3 +167,27 @@ def test_numbers_too_large_for_a_row_id_are_not_found(department):
     assert department.get("/schoolloket/audit?to=9999-12-31&from=0001-01-01").status_code == 200
     pager = "/schoolloket/leerlingen?_method=POST&endpoint=x&page=2&q=a"
     assert department.get(pager).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        ({"name": "R" * 10_000}, "Naam is te lang: hoogstens 200 karakters."),
+        ({"kind": "admin"}, "Kies het soort toepassing"),
+        ({"redirect_uris": "https://user:pw@rekenkoning.example/cb"}, "geen geldig webadres"),
+    ],
+)
+def test_an_application_form_that_cannot_be_taken_whole_is_refused(
+    department, session, change, says
+):
+    form = {
+        "csrf_token": _token(department),
+        "name": "Rekenkoning",
+        "redirect_uris": "https://rekenkoning.example/callback",
+        "kind": "confidential",
+        **change,
+    }
+    refused = department.post("/schoolloket/beheer/toepassingen", data=form)
+    assert refused.status_code == 400
+    assert says in refused.get_data(as_text=True)
+    assert session.scalar(select(func.count()).select_from(Client)) == 0
