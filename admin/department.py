@@ -222,7 +222,7 @@ def administrators() -> tuple[str, int]:
             form.get("username", "")[:120],
             role=role,
             schools=numbers[:100],
-            display_name=form.get("display_name", "")[:200],
+            display_name=form.get("display_name", ""),
             actor=state.admin(),
         )
     except AdminError as error:

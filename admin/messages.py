@@ -81,7 +81,7 @@ _MESSAGES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     ),
     "too_long": lambda p: _(
         "%(field)s is too long: at most %(limit)d characters.",
-        field=_client_field(p["field"]),
+        field=_field(p["field"]),
         limit=p["limit"],
     ),
     "listed_needs_client_uri": lambda p: _(
@@ -119,10 +119,11 @@ _MESSAGES: dict[str, Callable[[Mapping[str, Any]], str]] = {
 }
 
 
-# The application form's fields, as its labels name them (idp.services.clients names
-# the field of a "too_long" by its column).
-_CLIENT_FIELDS: dict[str, Callable[[], str]] = {
+# The department's forms' fields, as their labels name them (the services name the
+# field of a "too_long" by its column).
+_FIELDS: dict[str, Callable[[], str]] = {
     "name": lambda: _("Name"),
+    "display_name": lambda: _("Name"),
     "vendor": lambda: _("Vendor"),
     "description": lambda: _("Description (Dutch)"),
     "description_en": lambda: _("Description (English)"),
@@ -130,8 +131,8 @@ _CLIENT_FIELDS: dict[str, Callable[[], str]] = {
 }
 
 
-def _client_field(field: str) -> str:
-    label = _CLIENT_FIELDS.get(field)
+def _field(field: str) -> str:
+    label = _FIELDS.get(field)
     return label() if label else field
 
 

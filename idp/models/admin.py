@@ -29,6 +29,10 @@ admin_school = Table(
 )
 
 
+# The longest name an administrator is shown by (characters).
+DISPLAY_NAME_LENGTH = 200
+
+
 class AdminRole(enum.StrEnum):
     """A school administrator sees only their schools; a super admin sees everything."""
 
@@ -43,7 +47,7 @@ class AdminUser(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(100), unique=True)
-    display_name: Mapped[str] = mapped_column(String(200), default="")
+    display_name: Mapped[str] = mapped_column(String(DISPLAY_NAME_LENGTH), default="")
     password_hash: Mapped[str] = mapped_column(String(200))
     totp_secret_encrypted: Mapped[str | None] = mapped_column(String(300))
     role: Mapped[AdminRole] = mapped_column(str_enum(AdminRole, "admin_role"))

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..models import AdminRole, AdminSession, AdminUser, AuditEvent, School, utcnow
+from ..models.admin import DISPLAY_NAME_LENGTH
 from ..passwords import hash_secret, random_secret
 from .authentication import normalise_username
 
@@ -103,6 +104,14 @@ def create_admin(
             "admin_username_invalid",
             f"invalid username {username!r}: use 1 to 100 lower-case letters, digits "
             "and . _ @ -, starting with a letter or digit",
+        )
+    longest = DISPLAY_NAME_LENGTH
+    if len(display_name.strip()) > longest:
+        raise AdminError(
+            "too_long",
+            f"display name is too long: at most {longest} characters",
+            field="display_name",
+            limit=longest,
         )
     taken = select(func.count()).select_from(AdminUser).where(AdminUser.username == username)
     if session.scalar(taken):

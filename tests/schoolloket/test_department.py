@@ -101,6 +101,18 @@ def test_an_administrator_is_added_and_deactivated(department, session, client):
     )
     assert refused.status_code == 400
     assert "Geen school heeft instellingsnummer 999" in refused.get_data(as_text=True)
+    too_long = department.post(
+        "/schoolloket/beheer/beheerders",
+        data={
+            "csrf_token": token,
+            "username": "nieuw",
+            "display_name": "N" * 201,
+            "role": "school_admin",
+            "schools": "555555",
+        },
+    )
+    assert too_long.status_code == 400
+    assert "Naam is te lang: hoogstens 200 karakters." in too_long.get_data(as_text=True)
     page = department.post(
         "/schoolloket/beheer/beheerders",
         data={
