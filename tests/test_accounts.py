@@ -99,6 +99,11 @@ def taken(session):
         ("Мария", "mariya"),
         ("Αλέξανδρος", "alexandros"),
         ("—", ""),
+        # Symbols are dropped, not spelt out by their names.
+        ("Zoë🦄", "zoe"),
+        ("Emoji😀", "emoji"),
+        ("Ré©k€", "rek"),
+        ("🦄", ""),
     ],
 )
 def test_username_part_is_lower_case_ascii(name, expected):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -108,8 +109,10 @@ class NewAccount:
 def username_part(name: str) -> str:
     """A name as lower-case ASCII letters and digits: "D'Hondt" -> "dhondt", "Zoë" -> "zoe",
     "Łucja" -> "lucja"; names in other scripts by their Latin reading (anyascii):
-    "Αλέξανδρος" -> "alexandros", "Мария" -> "mariya"."""
-    return fold(name).replace(" ", "")
+    "Αλέξανδρος" -> "alexandros", "Мария" -> "mariya". Symbols (emoji, ©, €) are
+    dropped first: anyascii would spell them out ("Zoë🦄" -> "zoeunicorn")."""
+    letters = "".join(ch for ch in name if not unicodedata.category(ch).startswith("S"))
+    return fold(letters).replace(" ", "")
 
 
 def propose_username(
