@@ -120,12 +120,15 @@ def fit(
     max_lines: int = 1,
     *,
     break_anywhere: bool = False,
+    fewest_lines: bool = False,
 ) -> TextBlock:
     """`text` at the largest size in [min_size, max_size] that fits `box_width` points.
 
     One line is tried first; then wrapping into at most `max_lines` lines, at words (and
-    after hyphens) or, with `break_anywhere`, at any character (URLs). Text that would not
-    fit even then is shrunk below `min_size`: it never overflows.
+    after hyphens) or, with `break_anywhere`, at any character (URLs). With `fewest_lines`,
+    into as few lines as `min_size` allows, at the largest size that keeps them that few
+    (two lines of 8 pt rather than three of 8.5). Text that would not fit even then is
+    shrunk below `min_size`: it never overflows.
     """
     if not text:
         return TextBlock((), font, max_size)
@@ -133,6 +136,9 @@ def fit(
     one_line = one_line_size(text, font, box_width)
     if one_line >= min_size:
         return TextBlock((text,), font, _round_down(min(max_size, one_line)))
+    if fewest_lines:
+        fewest = len(wrap(text, font, min_size, box_width, break_anywhere=break_anywhere))
+        max_lines = min(max_lines, fewest)
     size = max_size
     while True:
         lines = wrap(text, font, size, box_width, break_anywhere=break_anywhere)
@@ -179,13 +185,14 @@ def wrap(
     return lines
 
 
-_URL_BREAKS = "/.?&=#"
+_URL_BREAKS = "/.?&=#-"
 
 
 def _break_characters(text: str, font: str, size: float, box_width: float) -> list[str]:
-    """Lines broken at any character, preferably after a URL's "/" or "." or before a "-"
-    (between the groups of a card token) when that keeps at least 40 % of the line, and
-    never right after a "-"."""
+    """Lines broken at any character, preferably after a URL's "/" or "." or after a "-"
+    (between the groups of a card token: "abcd-efgh-" then "jkmn-pqrs") when that keeps at
+    least 40 % of the line, and never so that a line starts with a "-" (which reads as a
+    minus, or as a dash to leave out)."""
     limit = box_width / size
     lines: list[str] = []
     line = ""
@@ -193,12 +200,12 @@ def _break_characters(text: str, font: str, size: float, box_width: float) -> li
     for ch in text:
         advance = char_width(ch, font)
         if line and used + advance > limit:
-            cut = max(max(line.rfind(mark) for mark in _URL_BREAKS) + 1, line.rfind("-"))
+            cut = max(line.rfind(mark) for mark in _URL_BREAKS) + 1
             if cut < 0.4 * len(line):
                 cut = len(line)
-            # A line ending in "-" reads as a hyphenated word: the reader (and pdfium's
-            # text extraction) would drop the hyphen. Start the next line with it instead.
-            while cut > 1 and line[cut - 1] == "-":
+            # The next line starts with line[cut:] + ch: move characters down until it
+            # no longer starts with "-".
+            while cut > 1 and (line[cut:] + ch).startswith("-"):
                 cut -= 1
             lines.append(line[:cut])
             line = line[cut:]

@@ -51,6 +51,12 @@ class Document:
     pages: tuple[Page, ...]
 
 
+# pdfium reports a "-" that ends a line as U+FFFE, joining the two lines (a soft hyphen,
+# which it would drop when the text is copied); on the page it is the "-" that was drawn,
+# as between the groups of a card token broken after one ("abcd-efgh-" / "jkmn-pqrs").
+LINE_END_HYPHEN = "\ufffe"
+
+
 def read_pdf(data: bytes, dpi: int = DPI) -> Document:
     """Render every page and read every glyph box with pdfium."""
     pdf = pdfium.PdfDocument(data)
@@ -60,13 +66,14 @@ def read_pdf(data: bytes, dpi: int = DPI) -> Document:
             textpage = page.get_textpage()
             glyphs = []
             for index in range(textpage.count_chars()):
-                char = textpage.get_text_range(index, 1)
+                char = textpage.get_text_range(index, 1).replace(LINE_END_HYPHEN, "-")
                 box = textpage.get_charbox(index)
                 if char.strip() and box[2] > box[0]:
                     glyphs.append(Glyph(char, box))
             width, height = page.get_size()
             image = page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
-            pages.append(Page(width, height, image, tuple(glyphs), textpage.get_text_range()))
+            text = textpage.get_text_range().replace(LINE_END_HYPHEN, "-")
+            pages.append(Page(width, height, image, tuple(glyphs), text))
             textpage.close()
             page.close()
     finally:
