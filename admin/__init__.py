@@ -14,7 +14,7 @@ from flask.sansio.blueprints import BlueprintSetupState
 from idp.input_guard import BODY_LIMITS
 from idp.views.errors import ERROR_PAGES
 
-from . import messages, state
+from . import audit_details, messages, state
 
 blueprint = Blueprint(
     "schoolloket",
@@ -46,7 +46,11 @@ def _error_pages(setup: BlueprintSetupState) -> None:
 
 @blueprint.context_processor
 def _template_helpers() -> dict[str, object]:
-    return {"admin_csrf_field": state.csrf_field, "action_label": messages.action_label}
+    return {
+        "admin_csrf_field": state.csrf_field,
+        "action_label": messages.action_label,
+        "detail_lines": audit_details.detail_lines,
+    }
 
 
 # The views register their routes on the blueprint.

@@ -1,0 +1,78 @@
+"""The audit page says what happened in the administrator's words: labelled details,
+account types and passwords by their names, dates as dates, no internal identifiers."""
+
+from __future__ import annotations
+
+import re
+
+from idp.models import AuditEvent, utcnow
+
+from .conftest import sign_in
+
+
+def _details_cells(html: str) -> list[str]:
+    row = r'<tr><td>.*?</td><td>.*?</td><td>.*?</td>\s*<td class="technical">(.*?)</td></tr>'
+    rows = re.findall(row, html, re.S)
+    return [re.sub(r"\s+", " ", row).strip() for row in rows]
+
+
+def test_details_are_labelled_and_read_in_dutch(client, session, make_school, make_admin):
+    school = make_school(instellingsnummer="111111", name="Basisschool A")
+    admin = make_admin("beheerder.a", school)
+    session.add_all(
+        [
+            AuditEvent(
+                actor="beheerder.a",
+                action="account.create",
+                school_id=school.id,
+                occurred_at=utcnow(),
+                details={
+                    "account_id": 7,
+                    "person": "515f9d61-0000-4000-8000-000000000000",
+                    "username": "yalcin.demir",
+                    "kind": "basic",
+                    "credential": "picture",
+                },
+            ),
+            AuditEvent(
+                actor="beheerder.a",
+                action="card.issue",
+                school_id=school.id,
+                occurred_at=utcnow(),
+                details={
+                    "account_id": 7,
+                    "username": "yalcin.demir",
+                    "serial": "K7RE-9XHM",
+                    "generation": 2,
+                    "expires_at": "2027-10-01T00:00:00+00:00",
+                },
+            ),
+            AuditEvent(
+                actor="beheerder.a",
+                action="account.block",
+                school_id=school.id,
+                occurred_at=utcnow(),
+                details={"account_id": 7, "username": "yalcin.demir", "before": "active"},
+            ),
+            AuditEvent(
+                actor="cli",
+                action="enrollments.import",
+                school_id=school.id,
+                occurred_at=utcnow(),
+                details={"file": "l.csv", "rows": 2, "schools": ["111111"], "later_key": "x"},
+            ),
+        ]
+    )
+    session.commit()
+    sign_in(client, admin)
+    page = client.get("/schoolloket/audit").get_data(as_text=True)
+    cells = _details_cells(page)
+    assert "Gebruikersnaam: yalcin.demir; Type: basis; Wachtwoord: afbeeldingswachtwoord" in cells
+    assert (
+        "Gebruikersnaam: yalcin.demir; Serienummer kaartje: K7RE-9XHM; "
+        "Kaartje geldig tot: 1/10/2027" in cells
+    )
+    assert "Gebruikersnaam: yalcin.demir; Voordien: Actief" in cells
+    # A key without words yet is shown as recorded: nothing is hidden by accident.
+    assert "Bestand: l.csv; Regels: 2; Scholen: 111111; later_key: x" in cells
+    assert "515f9d61" not in page and "account_id" not in page
