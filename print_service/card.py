@@ -4,21 +4,21 @@ What a card shows is the manual's section 1: the QR code, the URL, the username
 ("Gebruikersnaam") and the password ("Wachtwoord": text, or the 8 pictures with their
 Dutch names), plus the pupil's name, class and school, the card's serial and date.
 
-    +------------------------------------------------+
-    | Yalçın Şahin                                   |  A4: name and "Klas · school"
-    | Klas 3B · Sint-Jozefschool                     |  over the whole card. Sticker:
-    | +---------+  Gebruikersnaam                    |  over the right column only, and
-    | | QR code |  yalcin.sahin                      |  each label on its value's line.
-    | |         |  Wachtwoord                        |
-    | +---------+  [pic]   [pic]   [pic]   [pic]     |
-    | https://leerid.  kat   blij   appel   auto     |
-    | example.be/k/    [pic]   [pic]   [pic]   [pic] |
-    | abcd-efgh       t-shirt voetbal  zon  gitaar   |  the token: bold, larger
-    | -jkmn-pqrs                                     |
-    | Kaart K7RE-9XHM                                |
-    | Datum 01/09/2026                               |
-    +------------------------------------------------+
+    +------------------------------------------------------+
+    | +---------+  Yalçın Şahin                            |  The code column (left,
+    | | QR code |  Klas 3B · Sint-Jozefschool              |  the whole height): the
+    | |         |  Gebruikersnaam yalcin.sahin             |  code, the URL, serial and
+    | +---------+  Wachtwoord                              |  date. The right column:
+    |              [pic]   [pic]   [pic]   [pic]           |  name, class and school,
+    | https://       kat    blij   appel    auto           |  username, password.
+    | leerid.be/k/ [pic]   [pic]   [pic]   [pic]           |
+    | abcd-efgh-    t-shirt voetbal  zon   gitaar          |  The token: bold, larger,
+    | jkmn-pqrs                                            |  broken only after a "-"
+    | Kaart K7RE-9XHM                                      |  between its groups.
+    | Datum 01/09/2026                                     |
+    +------------------------------------------------------+
 
+A4 puts "Wachtwoord" above the pictures, a sticker (less height, more width) beside them.
 Every length is in points. Text is fitted with `text.fit`; the pictures take the height
 that is left, up to the style's maximum, so nothing crosses the rectangle minus its inset.
 """
@@ -46,9 +46,8 @@ class CardStyle:
     """Sizes of one kind of card, in points (font sizes: largest and smallest allowed)."""
 
     inset: float  # blank border inside the rectangle
-    qr_side: float  # the code's dark area; its quiet zone comes on top
-    header_over_qr: bool  # name and class span the whole card, above the code
-    inline_labels: bool  # "Gebruikersnaam" on the value's line instead of above it
+    code_width: float  # the code column: the code and its quiet zone, the URL under it
+    picture_label_above: bool  # "Wachtwoord" above the pictures instead of beside them
     name_size: tuple[float, float]
     meta_size: tuple[float, float]
     label_size: float
@@ -60,46 +59,52 @@ class CardStyle:
     token_size: tuple[float, float]  # the token a child copies: larger, bold; wraps below min
     small_size: tuple[float, float]  # serial and date
     gap: float  # between blocks stacked in a column
+    column_gap: float  # between the code column and the rest
 
 
 # 4.25 mm: the issue asks for at least 4 mm of blank border, and a glyph's ink may reach a
 # little beyond its advance box ("Y" of DejaVu Sans Bold starts 0.1 pt left of its origin).
 SAFE_INSET = 4.25 * mm
 
+# A4: 95 x 65.5 mm, 86.5 x 57 mm inside the inset. The code column holds two token groups
+# a line at about 11 pt and the site at 8 pt or more; the 2 x 4 pictures take the rest, about
+# 14.5 mm each, as high as the card allows.
 A4_STYLE = CardStyle(
     inset=SAFE_INSET,
-    qr_side=24 * mm,
-    header_over_qr=True,
-    inline_labels=False,
-    name_size=(13, 7),
-    meta_size=(8, 5.5),
-    label_size=7,
+    code_width=24.2 * mm,
+    picture_label_above=True,
+    name_size=(12.5, 7),
+    meta_size=(7.5, 5.5),
+    label_size=6.5,
     username_size=(12, 6),
     password_size=(20, 8),
-    picture_max=14 * mm,
-    picture_name_size=(7, 4.5),
-    url_size=(6.5, 4.5),
-    token_size=(11, 9),
-    small_size=(7.5, 4.5),
-    gap=2.5,
+    picture_max=18 * mm,
+    picture_name_size=(6.5, 4.5),
+    url_size=(8.5, 8),
+    token_size=(12, 9),
+    small_size=(7, 4.5),
+    gap=2,
+    column_gap=1.5 * mm,
 )
 
+# Stickers: 105 x 48 mm, 96.5 x 39.5 mm inside the inset. Height is what a sticker lacks:
+# the code (about 17 mm) gives a little of it to an address large enough to copy.
 STICKER_STYLE = CardStyle(
     inset=SAFE_INSET,
-    qr_side=21 * mm,
-    header_over_qr=False,
-    inline_labels=True,
+    code_width=24 * mm,
+    picture_label_above=False,
     name_size=(10, 6),
     meta_size=(6.5, 4.5),
     label_size=5.5,
     username_size=(9, 5),
     password_size=(16, 6),
-    picture_max=11 * mm,
+    picture_max=14 * mm,
     picture_name_size=(5.5, 4),
-    url_size=(5, 4),
-    token_size=(8.5, 7),
-    small_size=(5.5, 4),
+    url_size=(7.5, 6),
+    token_size=(9, 7),
+    small_size=(5, 4),
     gap=1.5,
+    column_gap=2.5 * mm,
 )
 
 
@@ -167,20 +172,10 @@ def draw_card(
     the document's `stamps` for recurring text."""
     ink = _Ink(canvas, canvas.beginText(), forms, stamps)
     content = box.inset(style.inset)
-    # The quiet zone may lie in the blank inset, never over other drawing.
-    side = min(style.qr_side, style.inset * code.modules / QUIET_ZONE)
-    top = content.top
-    if style.header_over_qr:
-        top -= _draw_header(ink, card, style, content.x, top, content.width) + style.gap
-        code_top = top - QUIET_ZONE * side / code.modules
-    else:
-        code_top = top
-    column = _draw_code_column(ink, card, style, code, side, content.x, code_top, content.y)
-    right = Box(column, content.y, content.right - column, top - content.y)
-    if not style.header_over_qr:
-        used = _draw_header(ink, card, style, right.x, right.top, right.width) + style.gap
-        right = Box(right.x, right.y, right.width, right.height - used)
-    _draw_credentials(ink, card, style, right)
+    column = _draw_code_column(ink, card, style, code, content)
+    right = Box(column, content.y, content.right - column, content.height)
+    used = _draw_header(ink, card, style, right.x, right.top, right.width) + style.gap
+    _draw_credentials(ink, card, style, Box(right.x, right.y, right.width, right.height - used))
     canvas.drawText(ink.text)
 
 
@@ -196,47 +191,42 @@ def _draw_header(
     return name.height + meta.height
 
 
-def _draw_code_column(
-    ink: _Ink,
-    card: Card,
-    style: CardStyle,
-    code: QrCode,
-    side: float,
-    x: float,
-    top: float,
-    bottom: float,
-) -> float:
-    """The QR code's dark area from `top` down, its URL, serial and date below; returns
-    the x where the next column may start (after the code's quiet zone)."""
-    # The site on its own line(s), the token under it in bold, broken only between its
-    # groups where it must: the part a child types letter by letter stays large.
+def _draw_code_column(ink: _Ink, card: Card, style: CardStyle, code: QrCode, area: Box) -> float:
+    """The QR code at the top left of `area`, its URL, serial and date below it, all within
+    `style.code_width`; returns the x where the next column may start."""
+    width = min(style.code_width, area.width / 2)
+    # The site on its own line(s), the token under it in bold, broken only after the "-"
+    # between its groups: the part a child types letter by letter stays large and whole.
     site, token = split_url(card.card_url)
-    url = fit(site, MONO, side, *style.url_size, max_lines=3, break_anywhere=True)
-    key = fit(token, MONO_BOLD, side, *style.token_size, max_lines=3, break_anywhere=True)
+    url = fit(site, MONO, width, *style.url_size, 3, break_anywhere=True, fewest_lines=True)
+    key = fit(token, MONO_BOLD, width, *style.token_size, 3, break_anywhere=True, fewest_lines=True)
     texts = (f"Kaart {clean(card.card_serial)}", f"Datum {format_date(card.issued_on)}")
-    size = min(fit(text, SANS, side, *style.small_size, max_lines=2).size for text in texts)
-    serial, day = (fit(text, SANS, side, size, size, max_lines=2) for text in texts)
-    quiet = QUIET_ZONE * side / code.modules
-    below = (
-        quiet + url.height + (key.height if token else 0.0) + style.gap + serial.height + day.height
+    size = min(fit(text, SANS, width, *style.small_size, max_lines=2).size for text in texts)
+    serial, day = (fit(text, SANS, width, size, size, max_lines=2) for text in texts)
+    below = url.height + (key.height if token else 0.0) + style.gap + serial.height + day.height
+    # The code and its quiet zone under it fill the width, or the height that is left; its
+    # quiet zone above and to the left lies in the blank inset (never wider than it).
+    quiet_share = QUIET_ZONE / code.modules
+    side = min(
+        width / (1 + quiet_share),
+        (area.height - below) / (1 + quiet_share),
+        style.inset / quiet_share,
     )
-    if top - side - below < bottom:  # only for names and URLs at their longest
-        side = max(top - bottom - below, 0.5 * side)
-        quiet = QUIET_ZONE * side / code.modules
-    draw_qr(ink.canvas, code, x, top - side, side)
-    y = top - side - quiet
+    side = max(side, 0.5 * width / (1 + quiet_share))  # only for URLs at their longest
+    top = area.top
+    draw_qr(ink.canvas, code, area.x, top - side, side)
+    y = top - side * (1 + quiet_share)
     ink.text.setFillGray(0)
-    url.draw(ink.text, x, y)
+    url.draw(ink.text, area.x, y)
     y -= url.height
     if token:
-        key.draw(ink.text, x, y)
+        key.draw(ink.text, area.x, y)
         y -= key.height
     y -= style.gap
     ink.text.setFillGray(LABEL_GREY)
-    serial.draw(ink.text, x, y)
-    ink.stamps.draw(day, x, y - serial.height, LABEL_GREY)
-    widest = max(url.width, key.width if token else 0.0) + style.gap
-    return x + max(side + quiet, widest, serial.width, day.width) + style.gap
+    serial.draw(ink.text, area.x, y)
+    ink.stamps.draw(day, area.x, y - serial.height, LABEL_GREY)
+    return area.x + width + style.column_gap
 
 
 def split_url(url: str) -> tuple[str, str]:
@@ -251,20 +241,16 @@ def _label(style: CardStyle, text: str) -> TextBlock:
 
 
 def _label_column(style: CardStyle) -> float:
-    """Width of the labels' column when labels stand on their values' line."""
+    """Width of the labels' column: labels stand on their values' line."""
     return max(_label(style, "Gebruikersnaam").width, _label(style, "Wachtwoord").width) + 3
 
 
 def _draw_labelled(
     ink: _Ink, style: CardStyle, label: str, value: TextBlock, x: float, top: float
 ) -> float:
-    """A label and its value (on one line, or the label above); returns the height used."""
+    """A label and its value on one line; returns the height used."""
     label_block = _label(style, label)
     ink.text.setFillGray(0)
-    if not style.inline_labels:
-        ink.stamps.draw(label_block, x, top, LABEL_GREY)
-        value.draw(ink.text, x, top - label_block.height)
-        return label_block.height + value.height
     # Baselines aligned: each block's top lies its own ascent above the common baseline.
     baseline = top - ASCENT * max(label_block.size, value.size)
     ink.stamps.draw(label_block, x, baseline + ASCENT * label_block.size, LABEL_GREY)
@@ -283,7 +269,7 @@ def _value(text: str, style_size: tuple[float, float], box_width: float) -> Text
 
 def _draw_credentials(ink: _Ink, card: Card, style: CardStyle, area: Box) -> None:
     """Username, then the password as text or as the grid of 8 named pictures."""
-    value_width = area.width - (_label_column(style) if style.inline_labels else 0)
+    value_width = area.width - _label_column(style)
     username = _value(card.username, style.username_size, value_width)
     top = area.top
     top -= _draw_labelled(ink, style, "Gebruikersnaam", username, area.x, top) + style.gap
@@ -293,11 +279,11 @@ def _draw_credentials(ink: _Ink, card: Card, style: CardStyle, area: Box) -> Non
         return
     label = _label(style, "Wachtwoord")
     ink.stamps.draw(label, area.x, top, LABEL_GREY)
-    if style.inline_labels:
-        grid = Box(area.x + _label_column(style), area.y, value_width, top - area.y)
-    else:
+    if style.picture_label_above:
         top -= label.height + style.gap / 2
         grid = Box(area.x, area.y, area.width, top - area.y)
+    else:
+        grid = Box(area.x + _label_column(style), area.y, value_width, top - area.y)
     _draw_pictures(ink, card, style, grid)
 
 
@@ -316,13 +302,14 @@ def _draw_pictures(ink: _Ink, card: Card, style: CardStyle, area: Box) -> None:
         for picture in card.pictures
     ]
     name_height = max(name.height for name in names)
-    row_height = area.height / rows
-    side = min(style.picture_max, slot_width - style.gap, row_height - name_height - style.gap)
+    # A row: picture, half a gap, its name; a gap between the rows, none under the last.
+    row_pitch = (area.height + style.gap) / rows
+    side = min(style.picture_max, slot_width - style.gap, row_pitch - style.gap * 1.5 - name_height)
     slot = Slot(slot_width, math.floor(side * 2) / 2, style.gap / 2)
     ink.forms.define(picture.svg for picture in card.pictures)
     left = area.x + (area.width - columns * slot_width) / 2
     for index, (picture, name) in enumerate(zip(card.pictures, names, strict=True)):
         row, column = divmod(index, columns)
         ink.forms.draw_named(
-            picture.svg, name, left + column * slot_width, area.top - row * row_height, slot
+            picture.svg, name, left + column * slot_width, area.top - row * row_pitch, slot
         )

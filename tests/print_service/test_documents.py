@@ -326,3 +326,38 @@ def test_a_name_the_fonts_cannot_draw_prints_by_its_latin_reading(cards):
     # The Excel list keeps the name as written: spreadsheets draw every script.
     sheet = load_workbook(io.BytesIO(credentials_xlsx([card]))).active
     assert [sheet["D2"].value, sheet["E2"].value] == ["王", "小明"]
+
+
+@pytest.mark.parametrize(("name", "least"), [("a4", 8.0), ("stickers", 7.0)])
+def test_the_address_before_the_token_is_printed_large_enough_to_copy(name, least, cards, request):
+    # A child copies "https://leerid.example.be/k/" too (a reviewer measured 5 to 6.5 pt).
+    # Measured on the page: the "h" of DejaVu Sans Mono is 0.76 em high.
+    document: Document = request.getfixturevalue(name)
+    heights = []
+    for page in document.pages:
+        printed = "".join(glyph.text for glyph in page.glyphs)
+        for card in cards:
+            start = printed.find(card.card_url)
+            if start >= 0:
+                first = page.glyphs[start]
+                assert first.text == "h"
+                heights.append(first.box[3] - first.box[1])
+    assert len(heights) == len(cards)
+    assert min(heights) >= 0.76 * least - 0.1, min(heights)
+
+
+@pytest.mark.parametrize("name", ["a4", "stickers"])
+def test_a_token_breaks_only_after_a_hyphen_between_its_groups(name, cards, request):
+    # The reviewer's render: "8e44-8vkt" over "-qp4e-t4gp". A line may end after a group's
+    # "-" (pdfium joins such a line to the next: conftest.LINE_END_HYPHEN); none starts with
+    # one, and a line break anywhere else inside a token (a split group) shows as a space.
+    document: Document = request.getfixturevalue(name)
+    text = "\n".join(page.text for page in document.pages)
+    lines = [line.strip() for line in text.splitlines()]
+    assert not [line for line in lines if line.startswith("-")]
+    for card in cards:
+        token = card.card_url.rsplit("/", 1)[1]
+        pattern = r"\s*".join(re.escape(ch) for ch in token)
+        (printed,) = re.findall(pattern, text)
+        for group_end in re.finditer(r"\s+", printed):
+            assert printed[group_end.start() - 1] == "-", printed
