@@ -90,16 +90,23 @@ def _download(data: bytes, mimetype: str, extension: str) -> Response:
 
 @blueprint.route("/statistieken.csv")
 def statistics_csv() -> Response:
-    """The report as CSV for Excel in Flanders: UTF-8 with BOM, semicolons; text that a
+    """The report as CSV for Excel in Flanders: UTF-8 with BOM, semicolons and decimal
+    commas (86,7: what a Belgian Excel reads as a number beside semicolons); text that a
     spreadsheet would run as a formula gets a leading apostrophe (OWASP's advice)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(REPORT_HEADERS)
     for row in report_rows(_report()[0]):
-        writer.writerow(
-            ["'" + v if isinstance(v, str) and print_service.is_formula_like(v) else v for v in row]
-        )
+        writer.writerow([_csv_cell(value) for value in row])
     return _download(("\ufeff" + buffer.getvalue()).encode("utf-8"), "text/csv", "csv")
+
+
+def _csv_cell(value: object) -> object:
+    if isinstance(value, float):
+        return str(value).replace(".", ",")
+    if isinstance(value, str) and print_service.is_formula_like(value):
+        return "'" + value
+    return value
 
 
 @blueprint.route("/statistieken.xlsx")

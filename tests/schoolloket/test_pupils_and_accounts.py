@@ -192,7 +192,8 @@ def test_statistics_match_leerid_stats_and_are_scoped(client, two_schools, make_
     csv_text = client.get("/schoolloket/statistieken.csv").data.decode("utf-8-sig")
     lines = [line.split(";") for line in csv_text.splitlines()]
     assert lines[0] == ["Indeling", "Groep", "Leerlingen", "Accounts", "Dekking (%)"]
-    assert lines[1] == ["totaal", "alle scholen", "3", "0", "0.0"]
+    # Decimal commas beside semicolons: numbers to a Belgian Excel.
+    assert lines[1] == ["totaal", "alle scholen", "3", "0", "0,0"]
     assert not any("222222" in line[1] for line in lines)
 
     # A super administrator sees everything: the figures of `leerid stats --json`.
