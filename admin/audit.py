@@ -34,6 +34,11 @@ def audit_page() -> str:
         else None,
         stamnummer=args.get("stamnummer", "").strip()[:20],
     )
+    # A date that cannot be read (typed by hand in a browser without a date picker, or
+    # an edited address) is said, not silently left out of the filter.
+    unreadable = [
+        name for name in ("from", "to") if args.get(name, "") and _day(args[name]) is None
+    ]
     session = get_session()
     return render_template(
         "schoolloket/audit.html",
@@ -41,4 +46,5 @@ def audit_page() -> str:
         actions=audit.actions(session, state.scope()),
         wanted=wanted,
         limit=audit.PAGE_SIZE,
+        unreadable=unreadable,
     )

@@ -76,3 +76,11 @@ def test_details_are_labelled_and_read_in_dutch(client, session, make_school, ma
     # A key without words yet is shown as recorded: nothing is hidden by accident.
     assert "Bestand: l.csv; Regels: 2; Scholen: 111111; later_key: x" in cells
     assert "515f9d61" not in page and "account_id" not in page
+
+
+def test_a_date_that_cannot_be_read_is_said(client, make_school, make_admin):
+    sign_in(client, make_admin("beheerder.a", make_school(instellingsnummer="111111")))
+    page = client.get("/schoolloket/audit?from=2026-13-45&to=2026-12-01").get_data(as_text=True)
+    assert page.count("Geen datum: geef dag, maand en jaar.") == 1
+    assert 'id="from-error"' in page and 'id="to-error"' not in page
+    assert 'value="2026-12-01"' in page
