@@ -133,12 +133,47 @@ def test_a_write_that_fails_midway_leaves_neither_the_file_nor_a_part_file(tmp_p
     assert leftovers(tmp_path) == []
 
 
+def _no_hard_links(*args: object) -> None:
+    raise OSError(errno.EPERM, os.strerror(errno.EPERM))  # as FAT on a USB stick answers
+
+
+def test_without_hard_links_the_file_is_still_written_whole(tmp_path, monkeypatch):
+    monkeypatch.setattr(files.os, "link", _no_hard_links)
+    target = tmp_path / "b.zip"
+    write_new_file(target, DATA)
+    assert target.read_bytes() == DATA
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert leftovers(tmp_path, "b.zip") == []
+
+
+def test_without_hard_links_an_existing_file_is_still_kept(tmp_path, monkeypatch):
+    monkeypatch.setattr(files.os, "link", _no_hard_links)
+    target = tmp_path / "b.zip"
+    target.write_bytes(b"the teacher's own file")
+    with pytest.raises(click.ClickException, match="already exists"):
+        write_new_file(target, DATA)
+    assert target.read_bytes() == b"the teacher's own file"
+    assert leftovers(tmp_path, "b.zip") == []
+
+
+def test_without_hard_links_a_failed_rename_leaves_nothing(tmp_path, monkeypatch):
+    monkeypatch.setattr(files.os, "link", _no_hard_links)
+
+    def fail(*args: object) -> None:
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+    monkeypatch.setattr(files.os, "replace", fail)
+    with pytest.raises(click.ClickException, match="cannot write"):
+        write_new_file(tmp_path / "b.zip", DATA)
+    assert leftovers(tmp_path) == []
+
+
 @pytest.mark.parametrize("failing", ["fsync", "link"])
 def test_a_failure_after_the_bytes_leaves_nothing_either(failing, tmp_path, monkeypatch):
-    # fsync: an I/O error as the bytes reach the disk. link: a file system that has no hard
-    # links (EPERM, as FAT on a USB stick answers).
+    # fsync: an I/O error as the bytes reach the disk. link: an I/O error as the name is
+    # made (a file system without hard links is tested above).
     target = tmp_path / "b.zip"
-    code = errno.EIO if failing == "fsync" else errno.EPERM
+    code = errno.EIO
 
     def fail(*args: object) -> None:
         raise OSError(code, os.strerror(code))
