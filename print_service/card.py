@@ -33,7 +33,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.textobject import PDFTextObject
 
 from .fonts import ASCENT, MONO, MONO_BOLD, SANS, SANS_BOLD, covers
-from .model import Card, clean, format_date
+from .model import PASSWORD_KEPT, Card, clean, format_date
 from .pictures import PictureForms, Slot
 from .qr import QUIET_ZONE, QrCode, draw_qr
 from .text import TextBlock, TextForms, fit
@@ -273,6 +273,12 @@ def _draw_credentials(ink: _Ink, card: Card, style: CardStyle, area: Box) -> Non
     username = _value(card.username, style.username_size, value_width)
     top = area.top
     top -= _draw_labelled(ink, style, "Gebruikersnaam", username, area.x, top) + style.gap
+    if card.password_kept:
+        # In plain type, not the password's: nothing here may look like one to type.
+        size = style.username_size[0] * 0.8
+        kept = fit(PASSWORD_KEPT, SANS, value_width, size, style.label_size)
+        _draw_labelled(ink, style, "Wachtwoord", kept, area.x, top)
+        return
     if card.password is not None:
         password = _value(card.password, style.password_size, value_width)
         _draw_labelled(ink, style, "Wachtwoord", password, area.x, top)

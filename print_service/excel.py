@@ -25,7 +25,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
-from .model import Card, sorted_cards, validate_cards
+from .model import PASSWORD_KEPT, Card, sorted_cards, validate_cards
 from .zipfiles import FixedDateZip
 
 HEADERS = (
@@ -55,10 +55,16 @@ def row_of(card: Card) -> tuple[str, ...]:
         card.last_name,
         card.first_name,
         card.username,
-        card.password if card.password is not None else PICTURES_IN_PDF,
+        _password_cell(card),
         card.card_url,
         card.card_serial,
     )
+
+
+def _password_cell(card: Card) -> str:
+    if card.password_kept:
+        return f"Ongewijzigd: {PASSWORD_KEPT}"
+    return card.password if card.password is not None else PICTURES_IN_PDF
 
 
 def cell_text(value: str) -> str:

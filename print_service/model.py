@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PICTURE_COUNT = 8
+# Where a replacement card's password would be: the card, the sticker and the Excel row.
+PASSWORD_KEPT = "blijft hetzelfde"  # noqa: S105 (printed words, not a secret)
 MAX_NAME = 100  # last or first name; an 80-character name is printed whole
 MAX_SCHOOL_NAME = 200  # as idp stores them
 MAX_CLASS = 40  # administratieve groep, as idp stores it
@@ -46,7 +48,12 @@ class CardPicture:
 
 @dataclass(frozen=True)
 class Card:
-    """What one pupil's card, sticker and Excel row show (manual, section 1)."""
+    """What one pupil's card, sticker and Excel row show (manual, section 1).
+
+    The password is `password` (text) or `pictures` (8, in order); a replacement card for
+    a lost one, whose password stays as it was, has neither and `password_kept` set: it
+    says in words that the password is unchanged (PASSWORD_KEPT).
+    """
 
     school_number: str
     school_name: str
@@ -60,6 +67,7 @@ class Card:
     card_url: str
     card_serial: str
     issued_on: dt.date
+    password_kept: bool = False
 
     @property
     def full_name(self) -> str:
@@ -134,6 +142,12 @@ def _card_problem(card: Card, files: set[Path]) -> str | None:
 def _password_problem(card: Card, files: set[Path]) -> str | None:
     if not isinstance(card.pictures, tuple):
         return "pictures must be a tuple"
+    if card.password_kept is not False:
+        if card.password_kept is not True:
+            return "password_kept must be a bool"
+        if card.password is not None or card.pictures:
+            return "a card whose password is kept shows no password and no pictures"
+        return None
     if card.password is not None:
         if card.pictures:
             return "a card has either a text password or pictures, not both"

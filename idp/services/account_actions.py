@@ -33,7 +33,6 @@ from .printing import printed_card
 log = logging.getLogger(__name__)
 
 # What a reprinted card says where the password was: the pupil keeps the one they know.
-UNCHANGED_PASSWORD = "ongewijzigd"  # noqa: S105 (printed words, not a secret)
 
 
 _STATUS_ACTIONS = {
@@ -131,14 +130,13 @@ def new_card(
     session: Session, school: School, enrollment: Enrollment, account: Account, admin: AdminUser
 ) -> NewAccount:
     """A new card for a lost one: the old QR code stops working, the password stays (the
-    card says "ongewijzigd" where the password was). Raises ActionError
-    "account_deactivated" for a deactivated account."""
+    card says so where the password was; print_service.PASSWORD_KEPT). Raises
+    ActionError "account_deactivated" for a deactivated account."""
     _refuse_deactivated(account)
-    created = CreatedAccount(account, UNCHANGED_PASSWORD)
+    created = CreatedAccount(account, "")
     card = issue_card(session, account, actor=admin)
-    return NewAccount(
-        enrollment.stamnummer, created, card, printed_card(school, enrollment, created, card)
-    )
+    printed = printed_card(school, enrollment, created, card, password_kept=True)
+    return NewAccount(enrollment.stamnummer, created, card, printed)
 
 
 def set_status(

@@ -41,12 +41,18 @@ def card_picture(picture: Picture) -> CardPicture:
 
 
 def printed_card(
-    school: School, enrollment: Enrollment, created: CreatedAccount, card: IssuedCard
+    school: School,
+    enrollment: Enrollment,
+    created: CreatedAccount,
+    card: IssuedCard,
+    *,
+    password_kept: bool = False,
 ) -> Card:
     """What one pupil's card, sticker and Excel row show, from a just-created account.
 
     `enrollment` is the pupil's enrollment at `school` (its person loaded); the card's
-    date is the day it was issued in Belgium.
+    date is the day it was issued in Belgium. With `password_kept` (a new card for a lost
+    one), the card shows no password: it says the password stays as it was.
     """
     account = created.account
     issued = account.card_issued_at
@@ -58,11 +64,12 @@ def printed_card(
         first_name=enrollment.person.first_name,
         class_name=enrollment.administrative_group,
         username=account.username,
-        password=None if created.pictures else created.password,
+        password=None if created.pictures or password_kept else created.password,
         pictures=tuple(card_picture(p) for p in created.pictures),
         card_url=card.url,
         card_serial=card.serial,
         issued_on=school_day(issued),
+        password_kept=password_kept,
     )
 
 

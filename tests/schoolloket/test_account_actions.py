@@ -189,7 +189,8 @@ def test_new_card_revokes_the_old_one_and_keeps_the_password(client, session, sc
     row = _zip_row(client, done.get_data(as_text=True))
     after = _account(session, pupil)
     assert after.password_hash == password_hash and after.card_serial != serial
-    assert "ongewijzigd" in row.values()
+    # Where the password was, the card says it stays: nothing to mistake for a password.
+    assert row["Wachtwoord"] == "Ongewijzigd: blijft hetzelfde"
     # The old serial no longer finds the pupil; the new one does.
     assert client.get(f"/schoolloket/kaartje?serial={serial}").status_code == 404
     found = client.get(f"/schoolloket/kaartje?serial={after.card_serial.lower().replace('-', ' ')}")
