@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import threading
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
@@ -58,11 +59,16 @@ def printable(text: str, font: str) -> str:
     """`text` with each character `font` has no glyph for replaced by its Latin reading
     ("王 小明" -> "Wang XiaoMing"), so that a teacher reads a name the fonts cannot draw
     (DejaVu has no Chinese, Japanese or Korean) instead of empty boxes. Unchanged when
-    the font covers it, as for every Latin, Greek and Cyrillic name."""
+    the font covers it, as for every Latin, Greek and Cyrillic name. A symbol the font
+    lacks (an emoji in a name) is left out: its reading would be its English name in
+    colons ("Zoë🦄" would print "Zoë:unicorn:")."""
     if covers(font, text):
         return text
     glyphs = pdfmetrics.getFont(font).face.charToGlyph
-    return "".join(ch if ord(ch) in glyphs else anyascii(ch) for ch in text)
+    return "".join(
+        ch if ord(ch) in glyphs else "" if unicodedata.category(ch)[0] == "S" else anyascii(ch)
+        for ch in text
+    )
 
 
 @functools.lru_cache(maxsize=16)

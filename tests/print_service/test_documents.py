@@ -328,6 +328,14 @@ def test_a_name_the_fonts_cannot_draw_prints_by_its_latin_reading(cards):
     assert [sheet["D2"].value, sheet["E2"].value] == ["王", "小明"]
 
 
+def test_a_symbol_the_fonts_cannot_draw_is_left_out_of_a_name(cards):
+    # Its Latin reading would be its English name in colons: "Zoë:unicorn:".
+    card = replace(cards[0], first_name="Zoë🦄", last_name="Peeters")
+    for build in (cards_a4_pdf, stickers_pdf):
+        text = "".join(page.text for page in read_pdf(build([card])).pages)
+        assert "Zoë Peeters" in text and "unicorn" not in text
+
+
 @pytest.mark.parametrize(("name", "least"), [("a4", 8.0), ("stickers", 7.0)])
 def test_the_address_before_the_token_is_printed_large_enough_to_copy(name, least, cards, request):
     # A child copies "https://leerid.example.be/k/" too (a reviewer measured 5 to 6.5 pt).
