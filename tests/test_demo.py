@@ -5,17 +5,21 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
 import shlex
 import socket
 import subprocess
 import sys
 import time
 from collections import Counter
+from http.cookies import SimpleCookie
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import func, select
 
+from idp import totp
 from idp.cli.demo import leerid_command, welcome
 from idp.credentials.pictures import CATEGORIES, pictures_of
 from idp.demo import ensure_demo_app, seed_demo
@@ -221,6 +225,60 @@ def test_welcome_names_the_demo_app_or_why_it_did_not_start(seeded):
     assert "Demo-app niet gestart / demo app not started: port 5001: in use" in lines
 
 
+def banner_admins(text: str) -> dict[str, tuple[str, str]]:
+    """The administrators' sign-ins the banner prints: username -> (password, TOTP secret)."""
+    lines = text.splitlines()
+    start = next(n for n, line in enumerate(lines) if line.startswith("Schoolloket (beheerders"))
+    passwords: dict[str, str] = {}
+    secrets: dict[str, str] = {}
+    target = passwords
+    for line in lines[start + 1 :]:
+        if not line.strip():
+            break
+        if line.strip().startswith(("Verificatiecode", "/ add the key")):
+            target = secrets
+            continue
+        username, value = line.split()[:2]
+        target[username] = value
+    assert set(secrets) == set(passwords), text
+    return {username: (passwords[username], secrets[username]) for username in passwords}
+
+
+def schoolloket_form(page: str, username: str, password: str, secret: str | None) -> dict[str, str]:
+    """The sign-in form as a browser posts it, with the code an authenticator app shows now."""
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token, page
+    code = totp.code_at(secret, time.time()) if secret else ""
+    return {"csrf_token": token.group(1), "username": username, "password": password, "code": code}
+
+
+def test_the_banners_administrator_sign_ins_open_the_schoolloket(app, seeded):
+    admins = banner_admins("\n".join(welcome(seeded, "http://127.0.0.1:5000")))
+    assert set(admins) == {"admin", "schoolbeheerder"}
+    pages = {}
+    for username, (password, secret) in admins.items():
+        browser = app.test_client()
+        form = schoolloket_form(
+            browser.get("/schoolloket/aanmelden").get_data(as_text=True), username, password, None
+        )
+        refused = browser.post("/schoolloket/aanmelden", data=form)  # the code is needed
+        assert "niet juist" in refused.get_data(as_text=True)
+        form = schoolloket_form(
+            browser.get("/schoolloket/aanmelden").get_data(as_text=True), username, password, secret
+        )
+        signed_in = browser.post("/schoolloket/aanmelden", data=form)
+        # Straight in: no new password or TOTP enrolment first.
+        assert signed_in.status_code == 302, signed_in.get_data(as_text=True)
+        assert signed_in.headers["Location"].endswith("/schoolloket/")
+        listed = browser.get("/schoolloket/leerlingen")
+        assert listed.status_code == 200
+        pages[username] = listed.get_data(as_text=True)
+        assert "LeerID Beheer" in pages[username]
+        assert re.search(r"[1-9]\d* leerlingen gevonden", pages[username])
+        department = browser.get("/schoolloket/beheer/scholen").status_code
+        assert department == (200 if username == "admin" else 404)
+
+
 @pytest.mark.parametrize(
     ("argv0", "on_path", "expected"),
     [
@@ -301,6 +359,40 @@ def get_page(port, path="/"):
         connection.close()
 
 
+def _request(
+    port: int, method: str, path: str, cookie: str = "", body: str | None = None
+) -> tuple[int, dict[str, str], str]:
+    """One request to a running LeerID: status, cookies set, body."""
+    headers = {"Cookie": f"leerid_admin={cookie}"} if cookie else {}
+    if body is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        jar: SimpleCookie = SimpleCookie()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            jar.load(header)
+        cookies = {name: morsel.value for name, morsel in jar.items()}
+        return response.status, cookies, response.read().decode("utf-8")
+    finally:
+        connection.close()
+
+
+def schoolloket_over_http(port: int, username: str, password: str, secret: str) -> tuple[int, str]:
+    """Sign in to a running LeerID's Schoolloket as a browser does; the pupil list's
+    status and page."""
+    _status, cookies, page = _request(port, "GET", "/schoolloket/aanmelden")
+    cookie = cookies["leerid_admin"]
+    form = urlencode(schoolloket_form(page, username, password, secret))
+    status, cookies, _page = _request(port, "POST", "/schoolloket/aanmelden", cookie, form)
+    assert status == 302, (username, _page)
+    status, _cookies, listed = _request(
+        port, "GET", "/schoolloket/leerlingen", cookies["leerid_admin"]
+    )
+    return status, listed
+
+
 @pytest.mark.slow
 def test_leerid_demo_serves_the_site(tmp_path):
     port, app_port = free_port(), free_port()
@@ -325,6 +417,12 @@ def test_leerid_demo_serves_the_site(tmp_path):
                     time.sleep(0.3)
             assert page is not None, log.read_text()
             app_page = get_page(app_port)
+            # The administrators' sign-ins the banner printed open the Schoolloket.
+            admins = banner_admins(log.read_text())
+            consoles = {
+                username: schoolloket_over_http(port, username, password, secret)
+                for username, (password, secret) in admins.items()
+            }
         finally:
             process.terminate()
             returncode = process.wait(timeout=30)
@@ -333,6 +431,9 @@ def test_leerid_demo_serves_the_site(tmp_path):
     assert "Eén login voor al je schoolapps" in body
     assert f'href="http://127.0.0.1:{app_port}"' in body
     assert app_page[0] == 200 and "Aanmelden met LeerID" in app_page[1]
+    assert set(consoles) == {"admin", "schoolbeheerder"}
+    for status, console in consoles.values():
+        assert status == 200 and "LeerID Beheer" in console
     assert returncode == 0, log.read_text()
     text = log.read_text()
     assert f"http://127.0.0.1:{port}" in text
