@@ -287,7 +287,7 @@ def enrollment_by_card_serial(session: Session, scope: Scope, serial: str) -> in
 @dataclass(frozen=True)
 class PupilDetail:
     """The pupil page: the enrollment, its person and school, the account (if any) and
-    the account's history, newest first."""
+    the account's history in the administrator's schools, newest first."""
 
     enrollment: Enrollment
     person: Person
@@ -313,7 +313,9 @@ def pupil(
     account = session.scalar(select(Account).where(Account.person_id == enrollment.person_id))
     events = session.scalars(
         select(AuditEvent)
-        .where(AuditEvent.person_id == enrollment.person_id)
+        # Scoped like the audit page it links to: what another school did with the
+        # account before the pupil moved (and who did it there) is that school's.
+        .where(AuditEvent.person_id == enrollment.person_id, scope.where(AuditEvent.school_id))
         .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
         .limit(history)
     )

@@ -249,6 +249,9 @@ def test_a_pupil_who_changed_school_keeps_the_account_for_the_new_school(
     page = _text(other.get(f"/schoolloket/leerlingen/{new.id}"))
     assert "mila.wouters" in page and old_serial in page
     assert "Maak een LeerID aan" not in page
+    # Its history holds what this school did, as the audit page: not school A's events
+    # nor the name of A's administrator.
+    assert "beheerder.oud" not in page
     found = other.get(f"/schoolloket/kaartje?serial={old_serial}")
     assert found.headers["Location"].endswith(f"/schoolloket/leerlingen/{new.id}")
     done = other.post(
