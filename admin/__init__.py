@@ -29,8 +29,8 @@ blueprint.after_request(state.finish)
 
 @blueprint.record_once
 def _error_pages(setup: BlueprintSetupState) -> None:
-    # A mistyped address, a refused form, unreadable input or a fault under /schoolloket/ keeps the
-    # Schoolloket's look and leads back into it, not to the pupils' sign-in.
+    # A mistyped address, a refused form, unreadable input or a fault under /schoolloket/
+    # keeps the Schoolloket's look and leads back into it, not to the pupils' sign-in.
     setup.app.extensions.setdefault(ERROR_PAGES, {})["/schoolloket/"] = {
         "not_found": "schoolloket/not_found.html",
         "form_expired": "schoolloket/form_expired.html",

@@ -1,4 +1,4 @@
-"""An audit event's details in words, for the audit page and a pupil's history.
+"""An audit event's details in words, for the audit page.
 
 The services record details as plain data (idp.services.admins.record_event): keys in
 English, values as stored. Here each known key gets its label in the administrator's
