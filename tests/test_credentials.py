@@ -235,7 +235,7 @@ def test_new_credentials_verify_and_their_hash_hides_them(credential):
         (CredentialType.WORD, "kat48", "a listed word and digits"),
         (CredentialType.WORD, "wachtwoord12", "a listed word and digits"),
         (CredentialType.PICTURE, "dieren-kat", "not a picture password"),
-        (CredentialType.TEMPORARY, "kort", "8 characters"),
+        (CredentialType.TEMPORARY, "kort", "8 to 60 printable ASCII characters"),
         (CredentialType.OWN, "te kort", "at least 12 characters"),
         (CredentialType.OWN, None, "at least 12 characters"),
     ],
