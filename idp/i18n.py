@@ -12,9 +12,10 @@ LANGUAGES = ("nl", "en")
 TIMEZONE = "Europe/Brussels"
 
 
-# The locale whose formats a language's dates and numbers take: English as written in
-# Belgium and Europe (30/11/2026, 14:05), not the United States' 11/30/26, 2:05 PM.
-FORMATS = {"en": "en_GB"}
+# The locale whose formats a language's dates and numbers take: Dutch as written in
+# Belgium (1/12/2026, not the Netherlands' 01-12-2026, also when chosen with ?lang=nl),
+# English as in Belgium and Europe (30/11/2026, 14:05), not the United States' 11/30/26.
+FORMATS = {"nl": "nl_BE", "en": "en_GB"}
 
 
 def select_locale() -> str:

@@ -84,3 +84,22 @@ def test_a_date_that_cannot_be_read_is_said(client, make_school, make_admin):
     assert page.count("Geen datum: geef dag, maand en jaar.") == 1
     assert 'id="from-error"' in page and 'id="to-error"' not in page
     assert 'value="2026-12-01"' in page
+
+
+def test_dates_are_belgian_however_dutch_was_chosen(client, session, make_school, make_admin):
+    school = make_school(instellingsnummer="111111")
+    admin = make_admin("beheerder.a", school)
+    session.add(
+        AuditEvent(
+            actor="beheerder.a",
+            action="account.block",
+            school_id=school.id,
+            occurred_at=utcnow().replace(month=12, day=1, hour=10),
+            details={"username": "yalcin.demir"},
+        )
+    )
+    session.commit()
+    sign_in(client, admin)
+    for ask in ("", "?lang=nl"):
+        page = client.get("/schoolloket/audit" + ask).get_data(as_text=True)
+        assert re.search(r"<td>1/12/\d{4}, \d\d:\d\d</td>", page), ask
