@@ -84,7 +84,7 @@ def apps() -> tuple[str, int]:
             name=form.get("name", ""),
             vendor=form.get("vendor", "").strip(),
             redirect_uris=_lines("redirect_uris"),
-            scopes=[s for s in form.getlist("scope") if s != "openid"],
+            scopes=[s for s in form.getlist("scope") if s not in ("openid", "")],
             public=kind == "public",
             client_uri=form.get("client_uri", "").strip(),
             description=form.get("description", ""),
@@ -112,7 +112,7 @@ def app(client_id: int) -> tuple[str, int]:
                 found,
                 redirect_uris=_lines("redirect_uris"),
                 post_logout_redirect_uris=_lines("post_logout_redirect_uris"),
-                scopes=[s for s in request.form.getlist("scope") if s != "openid"],
+                scopes=[s for s in request.form.getlist("scope") if s not in ("openid", "")],
                 actor=state.admin(),
             )
         except ClientError as failure:
@@ -214,7 +214,11 @@ def administrators() -> tuple[str, int]:
     if request.method == "GET":
         return _admins_page()
     form = request.form
-    role = AdminRole.SUPER_ADMIN if form.get("role") == "super_admin" else AdminRole.SCHOOL_ADMIN
+    # The form's choice starts on a school administrator; any other value is not ours.
+    chosen = form.get("role", str(AdminRole.SCHOOL_ADMIN))
+    if chosen not in {str(r) for r in AdminRole}:
+        return _admins_page(message("role_unknown"), status=400, typed=form)
+    role = AdminRole(chosen)
     numbers = [n.strip() for n in form.get("schools", "").replace(",", " ").split() if n.strip()]
     try:
         created = admins.create_admin(

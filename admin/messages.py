@@ -75,6 +75,7 @@ _MESSAGES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     ),
     "too_many_uris": lambda p: _("Give at most %(limit)s addresses.", **p),
     "name_missing": lambda p: _("Give the application a name."),
+    "role_unknown": lambda p: _("Choose the role: school administrator or super administrator."),
     "kind_missing": lambda p: _(
         "Choose the kind of application: a web application with a server, or an app "
         "without a server."

@@ -7,7 +7,7 @@ import io
 import logging
 
 import qrcode
-from flask import g, make_response, redirect, render_template, url_for
+from flask import g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
 from qrcode.image.svg import SvgPathImage
@@ -35,8 +35,12 @@ def sign_in() -> Response | str | tuple[str, int]:
     if current is not None:
         return redirect(state.stage_url(current.stage))
     form = SignInForm()
+    wrong = _("The username, password or verification code is not right.")
     if not form.validate_on_submit():
-        return render_template("schoolloket/sign_in.html", form=form, error=None)
+        # A posted form that cannot be right (a field empty, or longer than any real
+        # one): the same answer as a wrong password, not a silent page.
+        error = wrong if request.method == "POST" else None
+        return render_template("schoolloket/sign_in.html", form=form, error=error)
     username = form.username.data or ""
     throttle = get_throttle()
     verdict = throttle.check_admin(username, client_ip())
@@ -52,7 +56,7 @@ def sign_in() -> Response | str | tuple[str, int]:
         # For the operator's monitoring (a guessing run shows here); the trail records
         # what administrators did, and a failed guess is nobody's act.
         log.warning("Schoolloket sign-in failed for %r from %s", username[:100], client_ip())
-        error = _("The username, password or verification code is not right.")
+        error = wrong
         # 200, not 4xx: the failure must stay countable, and nothing is stored anyway.
         return render_template("schoolloket/sign_in.html", form=form, error=error)
     throttle.admin_succeeded(username, client_ip())

@@ -87,10 +87,10 @@ def _is_ip(host: str) -> bool:
 
 
 def check_uris(uris: Sequence[str], what: str) -> list[str]:
-    """check_uri for each of at most MAX_URIS URIs."""
+    """check_uri for each of at most MAX_URIS URIs; each kept once, in the given order."""
     if len(uris) > MAX_URIS:
         raise ClientError("too_many_uris", f"at most {MAX_URIS} {what}s", limit=MAX_URIS)
-    return [check_uri(uri, what) for uri in uris]
+    return list(dict.fromkeys(check_uri(uri, what) for uri in uris))
 
 
 def _limit(field: str) -> int:

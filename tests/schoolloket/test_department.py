@@ -203,3 +203,30 @@ def test_an_application_form_that_cannot_be_taken_whole_is_refused(
     assert refused.status_code == 400
     assert says in refused.get_data(as_text=True)
     assert session.scalar(select(func.count()).select_from(Client)) == 0
+
+
+def test_an_unknown_role_is_refused_and_no_administrator_made(department, session):
+    form = {"csrf_token": _token(department), "username": "nieuw", "role": "god"}
+    refused = department.post("/schoolloket/beheer/beheerders", data=form)
+    assert refused.status_code == 400
+    assert "Kies de rol" in refused.get_data(as_text=True)
+    assert session.scalar(select(AdminUser).where(AdminUser.username == "nieuw")) is None
+
+
+def test_an_apps_edit_keeps_each_uri_once_and_ignores_an_empty_scope(department, session):
+    token = _token(department)
+    form = {
+        "csrf_token": token,
+        "name": "Rekenkoning",
+        "redirect_uris": "https://rekenkoning.example/callback",
+        "kind": "confidential",
+    }
+    department.post("/schoolloket/beheer/toepassingen", data=form)
+    app = session.scalar(select(Client).where(Client.name == "Rekenkoning"))
+    twice = "https://rekenkoning.example/cb\nhttps://rekenkoning.example/cb"
+    edit = {"csrf_token": token, "redirect_uris": twice, "scope": ["", "profile"]}
+    saved = department.post(f"/schoolloket/beheer/toepassingen/{app.id}", data=edit)
+    assert saved.status_code == 200
+    session.refresh(app)
+    assert app.redirect_uris == ["https://rekenkoning.example/cb"]
+    assert app.allowed_scopes == ["openid", "profile"]

@@ -7,6 +7,7 @@ import datetime as dt
 import re
 import threading
 
+import pytest
 from sqlalchemy import select, update
 
 from idp import totp
@@ -181,3 +182,17 @@ def test_one_code_opens_one_session_even_at_the_same_moment(client, make_admin, 
     for thread in threads:
         thread.join(timeout=60)
     assert statuses.count(302) == 1
+
+
+@pytest.mark.parametrize(
+    "change", [{"username": "u" * 101}, {"password": "p" * 10_000}, {"password": ""}]
+)
+def test_a_form_that_cannot_be_right_gets_the_same_answer(client, make_admin, make_school, change):
+    admin = make_admin("beheerder", make_school())
+    page = client.get("/schoolloket/aanmelden").get_data(as_text=True)
+    data = {"csrf_token": csrf_of(page), "username": admin.username, "password": admin.password}
+    answer = client.post("/schoolloket/aanmelden", data={**data, "code": "", **change})
+    assert "De gebruikersnaam, het wachtwoord of de verificatiecode is niet juist" in (
+        answer.get_data(as_text=True)
+    )
+    assert client.get("/schoolloket/leerlingen").status_code == 302  # not signed in
