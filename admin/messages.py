@@ -132,9 +132,14 @@ _FIELDS: dict[str, Callable[[], str]] = {
 }
 
 
+def _words(table: Mapping[str, Callable[[], str]], code: str) -> str:
+    """`code` in words from `table`; a code without words yet, as itself."""
+    label = table.get(code)
+    return label() if label else code
+
+
 def _field(field: str) -> str:
-    label = _FIELDS.get(field)
-    return label() if label else field
+    return _words(_FIELDS, field)
 
 
 def message(code: str, params: Mapping[str, Any] | None = None) -> str:
@@ -171,5 +176,4 @@ _ACTIONS: dict[str, Callable[[], str]] = {
 
 def action_label(code: str) -> str:
     """An audited action in words; an action without words yet, as its code."""
-    label = _ACTIONS.get(code)
-    return label() if label else code
+    return _words(_ACTIONS, code)

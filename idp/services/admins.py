@@ -105,13 +105,12 @@ def create_admin(
             f"invalid username {username!r}: use 1 to 100 lower-case letters, digits "
             "and . _ @ -, starting with a letter or digit",
         )
-    longest = DISPLAY_NAME_LENGTH
-    if len(display_name.strip()) > longest:
+    if len(display_name.strip()) > DISPLAY_NAME_LENGTH:
         raise AdminError(
             "too_long",
-            f"display name is too long: at most {longest} characters",
+            f"display name is too long: at most {DISPLAY_NAME_LENGTH} characters",
             field="display_name",
-            limit=longest,
+            limit=DISPLAY_NAME_LENGTH,
         )
     taken = select(func.count()).select_from(AdminUser).where(AdminUser.username == username)
     if session.scalar(taken):

@@ -103,12 +103,13 @@ def _check_lengths(**fields: str | None) -> None:
     """ClientError "too_long" (field, limit) for the first value longer than it may be,
     rather than cutting it or letting the database refuse it."""
     for field, value in fields.items():
-        if value and len(value) > _limit(field):
+        limit = _limit(field)
+        if value and len(value) > limit:
             raise ClientError(
                 "too_long",
-                f"{field} is too long: at most {_limit(field)} characters",
+                f"{field} is too long: at most {limit} characters",
                 field=field,
-                limit=_limit(field),
+                limit=limit,
             )
 
 
